@@ -1,0 +1,111 @@
+# pam_oidc: make all | check | demo | bench | asan | install | uninstall |
+# clean | format-check
+
+CC	?= cc
+BUILD	?= build
+PREFIX	?= /usr
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/pam_oidc
+SYSCONFDIR ?= /etc
+# The directory that holds pam_unix.so on this system.
+PAMDIR	?= $(shell dirname "$$(find /lib /usr/lib /lib64 /usr/lib64 -name pam_unix.so -path '*security*' 2>/dev/null | head -n 1)" 2>/dev/null)
+
+HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 $(HARDEN)
+CPPFLAGS += -D_GNU_SOURCE -Ipam_oidc
+LDFLAGS	+= -Wl,-z,relro,-z,now
+LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
+
+CORE	 = util log safefile config b64url json sanitize qr http cache \
+	   discovery device_flow jwks jwt claims display flow
+CORE_O	 = $(CORE:%=$(BUILD)/%.o)
+MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/conv.o
+UNIT	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+all: $(BUILD)/pam_oidc.so $(BUILD)/pam-oidc
+
+$(BUILD)/%.o: pam_oidc/%.c pam_oidc/*.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libcore.a: $(CORE_O)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/pam_oidc.so: $(MOD_O) $(BUILD)/libcore.a pam_oidc/pam_oidc.map
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) \
+	    -Wl,--version-script=pam_oidc/pam_oidc.map -o $@ $(MOD_O) \
+	    $(BUILD)/libcore.a $(LIBS) -lpam
+
+$(BUILD)/pam-oidc: helper/pam-oidc.c $(BUILD)/libcore.a pam_oidc/*.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libcore.a $(LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/fixtures.h $(BUILD)/libcore.a
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
+	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka
+
+$(BUILD)/pamdrive: tests/integration/pamdrive.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam
+
+deps:
+	@bash tests/deps.sh
+
+unit: $(UNIT:%=$(BUILD)/unit/%)
+	@bash tests/unit/run.sh $(BUILD)/unit $(UNIT)
+
+check: deps all $(BUILD)/pamdrive unit man-check format-check
+	@bash tests/integration/run.sh $(BUILD)
+
+# The unit and integration suites again under ASan and UBSan.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer \
+	    -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" all build-asan/pamdrive unit
+	ASAN_OPTIONS=detect_leaks=1 bash tests/integration/run.sh build-asan
+
+demo: deps all $(BUILD)/pamdrive
+	@bash tests/demo.sh $(BUILD)
+
+bench: deps all $(BUILD)/pamdrive
+	@bash tests/bench/run.sh $(BUILD)
+
+man-check:
+	@bash tests/man-check.sh
+
+format-check:
+	@bash tests/format-check.sh
+
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)
+	install -m 0644 $(BUILD)/pam_oidc.so $(DESTDIR)$(PAMDIR)/pam_oidc.so
+	install -m 0755 $(BUILD)/pam-oidc $(DESTDIR)$(SBINDIR)/pam-oidc
+	install -m 0644 pam_oidc/pam_oidc.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 pam_oidc/pam_oidc.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 helper/pam-oidc.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 conf/examples/* $(DESTDIR)$(DOCDIR)/examples/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf ]; then \
+	    echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf"; \
+	else \
+	    install -m 0600 conf/pam_oidc.conf \
+	        $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_oidc.so $(DESTDIR)$(SBINDIR)/pam-oidc \
+	    $(DESTDIR)$(MANDIR)/man8/pam_oidc.8 \
+	    $(DESTDIR)$(MANDIR)/man5/pam_oidc.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "left $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf in place"
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all deps unit check asan demo bench man-check format-check install \
+	uninstall clean

@@ -1,0 +1,145 @@
+/*
+ * Cache entries are files "<kind>-<sha256(url)>" holding a header line
+ * with the expiry and the URL, then the body. Anything that does not
+ * parse is treated as missing and refetched, never trusted.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "oidc.h"
+#include "safefile.h"
+
+#define MAGIC	"pam_oidc-cache-1"
+
+static int
+entry_path(const char *dir, const char *kind, const char *url, char *out,
+    size_t outsz)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[2 * SHA256_DIGEST_LENGTH + 1];
+	size_t i;
+	int n;
+
+	SHA256((const unsigned char *)url, strlen(url), md);
+	for (i = 0; i < sizeof(md); i++)
+		if (snprintf(hex + 2 * i, 3, "%02x", md[i]) != 2)
+			return OIDC_ERR_INVALID;
+	n = snprintf(out, outsz, "%s/%s-%s", dir, kind, hex);
+	return (n < 0 || (size_t)n >= outsz) ? OIDC_ERR_INVALID : 0;
+}
+
+long
+cache_lifetime(long max_age)
+{
+	if (max_age < 0)
+		return CACHE_DEFAULT_AGE;
+	if (max_age < CACHE_MIN_AGE)
+		return CACHE_MIN_AGE;
+	if (max_age > CACHE_MAX_AGE)
+		return CACHE_MAX_AGE;
+	return max_age;
+}
+
+int
+cache_load(const char *dir, const char *kind, const char *url, time_t now,
+    char **body, size_t *len)
+{
+	char path[4096], *data = NULL, *p, *nl, *end;
+	size_t dlen = 0, ulen = strlen(url);
+	long long expires;
+	int r = OIDC_ERR_INVALID;
+
+	if (entry_path(dir, kind, url, path, sizeof(path)) != 0)
+		return OIDC_ERR_INVALID;
+	r = safefile_read(path, SAFEFILE_PRIVATE, OIDC_MAX_BODY + 8192, &data,
+	    &dlen, NULL, NULL, 0);
+	if (r == OIDC_ERR_NOMEM)
+		return r;
+	r = OIDC_ERR_INVALID;
+	if (data == NULL)
+		return r;
+	/* MAGIC \n expires \n url \n body */
+	p = data;
+	if (strncmp(p, MAGIC "\n", sizeof(MAGIC)) != 0)
+		goto out;
+	p += sizeof(MAGIC);
+	errno = 0;
+	expires = strtoll(p, &end, 10);
+	if (errno != 0 || end == p || *end != '\n')
+		goto out;
+	p = end + 1;
+	if ((size_t)(data + dlen - p) < ulen + 1 ||
+	    memcmp(p, url, ulen) != 0 || p[ulen] != '\n')
+		goto out;
+	p += ulen + 1;
+	nl = data + dlen;
+	if ((*body = malloc((size_t)(nl - p) + 1)) == NULL) {
+		r = OIDC_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*body, p, (size_t)(nl - p));
+	(*body)[nl - p] = '\0';
+	*len = (size_t)(nl - p);
+	r = (long long)now < expires ? 0 : OIDC_ERR_EXPIRED;
+out:
+	free(data);
+	return r;
+}
+
+int
+cache_store(const char *dir, const char *kind, const char *url,
+    const char *body, size_t len, long max_age, time_t now)
+{
+	char path[4096], head[64], *data;
+	size_t hlen, ulen = strlen(url), total;
+	int n, r;
+
+	if (safefile_mkdir(dir, NULL, 0) != 0 ||
+	    entry_path(dir, kind, url, path, sizeof(path)) != 0)
+		return OIDC_ERR_SYSTEM;
+	n = snprintf(head, sizeof(head), MAGIC "\n%lld\n",
+	    (long long)now + cache_lifetime(max_age));
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return OIDC_ERR_SYSTEM;
+	hlen = (size_t)n;
+	total = hlen + ulen + 1 + len;
+	if ((data = malloc(total)) == NULL)
+		return OIDC_ERR_NOMEM;
+	memcpy(data, head, hlen);
+	memcpy(data + hlen, url, ulen);
+	data[hlen + ulen] = '\n';
+	memcpy(data + hlen + ulen + 1, body, len);
+	r = safefile_write(path, data, total);
+	free(data);
+	return r;
+}
+
+int
+cache_clear(const char *dir)
+{
+	struct dirent *de;
+	char path[4096];
+	DIR *d;
+	int n, removed = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : OIDC_ERR_SYSTEM;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "discovery-", 10) != 0 &&
+		    strncmp(de->d_name, "jwks-", 5) != 0)
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			continue;
+		if (unlink(path) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}

@@ -1,0 +1,35 @@
+/*
+ * A root-only disk cache for discovery documents and JWKS.
+ */
+#ifndef OIDC_CACHE_H
+#define OIDC_CACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define CACHE_MIN_AGE		60
+#define CACHE_MAX_AGE		86400
+#define CACHE_DEFAULT_AGE	3600
+
+/*
+ * Load the entry of kind for url. Returns 0 when fresh, OIDC_ERR_EXPIRED
+ * when present but stale (body still returned), OIDC_ERR_INVALID when
+ * missing or corrupt.
+ */
+int cache_load(const char *dir, const char *kind, const char *url,
+    time_t now, char **body, size_t *len);
+
+/*
+ * Store body for url; max_age < 0 means none was given. Failures to
+ * write are not fatal to a login and return OIDC_ERR_SYSTEM.
+ */
+int cache_store(const char *dir, const char *kind, const char *url,
+    const char *body, size_t len, long max_age, time_t now);
+
+/* How long an entry lives, from the server's max-age within bounds. */
+long cache_lifetime(long max_age);
+
+/* Remove every cache entry in dir; returns how many were removed. */
+int cache_clear(const char *dir);
+
+#endif

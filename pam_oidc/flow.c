@@ -1,0 +1,599 @@
+/*
+ * The login sequence of DESIGN.md: discovery, device authorization,
+ * display, polling, ID token verification, identity binding.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "claims.h"
+#include "device_flow.h"
+#include "discovery.h"
+#include "display.h"
+#include "flow.h"
+#include "http.h"
+#include "json.h"
+#include "jwks.h"
+#include "jwt.h"
+#include "oidc.h"
+
+#define DEFAULT_TIMEOUT_S	300
+#define JWKS_KIND		"jwks"
+#define DISCOVERY_KIND		"discovery"
+
+struct flow {
+	const struct oidc_config	*cfg;
+	const struct oidc_login		*login;
+	const struct oidc_ui		*ui;
+	struct oidc_http		*http;
+	struct oidc_provider		*prov;
+	enum oidc_client_auth		 auth;
+	int64_t				 deadline_ms;
+	char				 esc[256];	/* log escaping */
+};
+
+void
+identity_free(struct oidc_identity *id)
+{
+	if (id == NULL)
+		return;
+	free(id->username);
+	free(id->sub);
+	json_decref(id->claims);
+	free(id);
+}
+
+static const char *
+esc(struct flow *f, const char *s)
+{
+	return log_escape(s, f->esc, sizeof(f->esc));
+}
+
+static int
+transport_error(struct flow *f, int r, const char *what)
+{
+	if (r == OIDC_ERR_UNAVAIL)
+		log_msg(f->login->log, LOG_ERR, "%s: %s", what,
+		    esc(f, http_last_error(f->http)));
+	else if (r == OIDC_ERR_PROTOCOL)
+		log_msg(f->login->log, LOG_ERR, "%s: answer too large", what);
+	return r;
+}
+
+/*
+ * Fetch a document through the cache: a fresh entry is used as it is; a
+ * stale or corrupt one is refetched. fetched tells whether the network
+ * was used.
+ */
+static int
+cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
+    int force, int *fetched)
+{
+	struct oidc_http_resp resp;
+	char *body = NULL;
+	size_t len = 0;
+	int r;
+
+	*fetched = 0;
+	if (!force && cache_load(f->cfg->cache_dir, kind, url, time(NULL),
+	    &body, &len) == 0) {
+		r = json_parse_object(body, len, doc);
+		free(body);
+		if (r == 0)
+			return 0;
+		log_msg(f->login->log, LOG_WARNING, "cached %s for %s is "
+		    "corrupt; fetching it again", kind, esc(f, url));
+	} else {
+		free(body);
+	}
+	*fetched = 1;
+	if ((r = http_request(f->http, url, NULL, NULL, &resp)) != 0)
+		return transport_error(f, r, url);
+	if (resp.status != 200) {
+		log_msg(f->login->log, LOG_ERR, "%s: HTTP %ld", esc(f, url),
+		    resp.status);
+		http_resp_clear(&resp);
+		return OIDC_ERR_PROTOCOL;
+	}
+	if ((r = json_parse_object(resp.body, resp.len, doc)) != 0) {
+		log_msg(f->login->log, LOG_ERR, "%s: not a JSON object",
+		    esc(f, url));
+	} else if (!resp.no_store && cache_store(f->cfg->cache_dir, kind, url,
+	    resp.body, resp.len, resp.max_age, time(NULL)) != 0) {
+		log_msg(f->login->log, LOG_WARNING, "cannot write the cache "
+		    "in %s", esc(f, f->cfg->cache_dir));
+	}
+	http_resp_clear(&resp);
+	return r;
+}
+
+static int
+override(char **field, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	free(*field);
+	return (*field = strdup(value)) == NULL ? OIDC_ERR_NOMEM : 0;
+}
+
+static int
+load_provider(struct flow *f)
+{
+	const struct oidc_config *c = f->cfg;
+	char *url = NULL, *expect = NULL;
+	json_t *doc = NULL;
+	int r, fetched;
+
+	if ((f->prov = provider_new()) == NULL)
+		return OIDC_ERR_NOMEM;
+	if (c->issuer != NULL) {
+		if ((r = discovery_url(c->issuer, &url, &expect)) != 0)
+			goto out;
+		if ((r = cached_get(f, DISCOVERY_KIND, url, &doc, 0,
+		    &fetched)) != 0)
+			goto out;
+		if ((r = discovery_parse(doc, expect, f->prov)) != 0) {
+			log_msg(f->login->log, LOG_ERR, "discovery document at "
+			    "%s: issuer is not exactly \"%s\", or an endpoint "
+			    "is not https", esc(f, url), expect);
+			goto out;
+		}
+	}
+	if ((r = override(&f->prov->device_authorization_endpoint,
+	    c->device_authorization_endpoint)) != 0 ||
+	    (r = override(&f->prov->token_endpoint, c->token_endpoint)) != 0 ||
+	    (r = override(&f->prov->userinfo_endpoint,
+	    c->userinfo_endpoint)) != 0 ||
+	    (r = override(&f->prov->jwks_uri, c->jwks_uri)) != 0)
+		goto out;
+	r = OIDC_ERR_PROTOCOL;
+	if (f->prov->device_authorization_endpoint == NULL ||
+	    f->prov->token_endpoint == NULL) {
+		log_msg(f->login->log, LOG_ERR, "the provider has no device "
+		    "authorization or token endpoint; enable the device grant "
+		    "or set the endpoints in %s", c->path ? c->path : "config");
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(doc);
+	free(url);
+	free(expect);
+	return r;
+}
+
+static enum oidc_client_auth
+choose_auth(const struct oidc_config *c, const struct oidc_provider *p)
+{
+	if (c->client_auth != CLIENT_AUTH_AUTO)
+		return c->client_auth;
+	if (c->client_secret == NULL)
+		return CLIENT_AUTH_NONE;
+	if (p->auth_methods != 0 && !(p->auth_methods & AUTH_METHOD_BASIC) &&
+	    (p->auth_methods & AUTH_METHOD_POST))
+		return CLIENT_AUTH_POST;
+	return CLIENT_AUTH_BASIC;
+}
+
+/* POST a form with the client's authentication; parse the answer. */
+static int
+post_form(struct flow *f, const char *url, struct oidc_form *form,
+    long *status, json_t **body)
+{
+	struct oidc_http_resp resp;
+	int r;
+
+	*body = NULL;
+	form_add(form, "client_id", f->cfg->client_id);
+	if (f->auth == CLIENT_AUTH_POST)
+		form_add(form, "client_secret", f->cfg->client_secret);
+	r = http_request(f->http, url, form, NULL, &resp);
+	form_clear(form);
+	if (r != 0)
+		return transport_error(f, r, url);
+	*status = resp.status;
+	r = json_parse_body(resp.body, resp.len, resp.content_type, body);
+	http_resp_clear(&resp);
+	if (r != 0 && *status >= 500)
+		r = OIDC_ERR_UNAVAIL;
+	if (r != 0)
+		log_msg(f->login->log, LOG_ERR, "%s: HTTP %ld with a body "
+		    "that is neither JSON nor a form", esc(f, url), *status);
+	return r;
+}
+
+static int
+client_error(struct flow *f, const char *where, const char *err)
+{
+	log_msg(f->login->log, LOG_ERR, "%s refused the client (%s): check "
+	    "client_id, the client secret, client_auth, and that the device "
+	    "grant is enabled for this client at the provider", where,
+	    esc(f, err));
+	return OIDC_ERR_CLIENT;
+}
+
+static int
+device_authorize(struct flow *f, struct oidc_device_auth **da)
+{
+	struct oidc_form form = { 0 };
+	const char *err;
+	json_t *body = NULL;
+	long status = 0;
+	int r;
+
+	form_add(&form, "scope", f->cfg->scope);
+	if ((r = post_form(f, f->prov->device_authorization_endpoint, &form,
+	    &status, &body)) != 0)
+		return r;
+	if ((err = json_str(body, "error")) != NULL || status != 200) {
+		if (err != NULL && (strcmp(err, "invalid_client") == 0 ||
+		    strcmp(err, "unauthorized_client") == 0 ||
+		    strcmp(err, "device_flow_disabled") == 0 ||
+		    strcmp(err, "incorrect_client_credentials") == 0))
+			r = client_error(f, "device authorization", err);
+		else {
+			log_msg(f->login->log, LOG_ERR, "device authorization: "
+			    "HTTP %ld, error %s", status,
+			    esc(f, err ? err : "(none)"));
+			r = status >= 500 ? OIDC_ERR_UNAVAIL :
+			    OIDC_ERR_PROTOCOL;
+		}
+		goto out;
+	}
+	if ((r = device_flow_parse_auth(body, da)) == OIDC_ERR_PROTOCOL)
+		log_msg(f->login->log, LOG_ERR, "device authorization answer "
+		    "is malformed (missing fields, or a URI that is not plain "
+		    "https)");
+out:
+	json_wipe_decref(body);
+	return r;
+}
+
+static void
+sleep_until(int64_t target_ms)
+{
+	struct timespec ts;
+	int64_t left;
+
+	while ((left = target_ms - oidc_now_ms()) > 0) {
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
+			return;
+	}
+}
+
+static int
+poll_tokens(struct flow *f, const struct oidc_device_auth *da,
+    struct oidc_poll *p, json_t **tokens)
+{
+	struct oidc_form form = { 0 };
+	const char *err;
+	json_t *body = NULL;
+	long status = 0;
+	int r;
+
+	for (;;) {
+		if (p->next_ms >= p->end_ms || p->polls >= OIDC_MAX_POLLS)
+			return OIDC_ERR_EXPIRED;
+		sleep_until(p->next_ms);
+		form_add(&form, "grant_type",
+		    "urn:ietf:params:oauth:grant-type:device_code");
+		form_add(&form, "device_code", da->device_code);
+		if ((r = post_form(f, f->prov->token_endpoint, &form, &status,
+		    &body)) != 0)
+			return r;
+		r = device_flow_poll_step(p, status, body, oidc_now_ms(), &err);
+		if (r == POLL_DONE) {
+			*tokens = body;
+			return 0;
+		}
+		if (r < 0) {
+			if (r == OIDC_ERR_CLIENT)
+				client_error(f, "token endpoint", err);
+			else
+				log_msg(f->login->log, LOG_NOTICE, "token "
+				    "endpoint: HTTP %ld, error %s", status,
+				    esc(f, err != NULL ? err : "(none)"));
+			json_wipe_decref(body);
+			return r;
+		}
+		if (err != NULL && strcmp(err, "slow_down") == 0)
+			log_msg(f->login->log, LOG_DEBUG, "slow_down: interval "
+			    "now %ld s", p->interval_s);
+		json_wipe_decref(body);
+		body = NULL;
+	}
+}
+
+static int
+load_jwks(struct flow *f, int force, struct oidc_jwks **jwks, int *fetched)
+{
+	json_t *doc = NULL;
+	int r;
+
+	if (f->prov->jwks_uri == NULL) {
+		log_msg(f->login->log, LOG_ERR, "the provider publishes no "
+		    "jwks_uri; set jwks_uri");
+		return OIDC_ERR_PROTOCOL;
+	}
+	if ((r = cached_get(f, JWKS_KIND, f->prov->jwks_uri, &doc, force,
+	    fetched)) != 0)
+		return r;
+	r = jwks_parse(doc, jwks);
+	json_decref(doc);
+	if (r == OIDC_ERR_PROTOCOL)
+		log_msg(f->login->log, LOG_ERR, "JWKS at %s is malformed",
+		    esc(f, f->prov->jwks_uri));
+	return r;
+}
+
+static int
+verify_id_token(struct flow *f, const char *token, json_t **claims)
+{
+	struct oidc_jwt_policy pol;
+	struct oidc_jwt_info info;
+	struct oidc_jwks *jwks = NULL;
+	char kid[160];
+	int r, fetched = 0;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.algs = f->cfg->signing_algorithms;
+	pol.issuer = f->prov->issuer != NULL ? f->prov->issuer :
+	    f->cfg->issuer;
+	pol.client_id = f->cfg->client_id;
+	pol.hmac_secret = f->cfg->client_secret;
+	pol.leeway = f->cfg->leeway;
+	pol.now = time(NULL);
+	if (pol.issuer == NULL)
+		return OIDC_ERR_CONFIG;
+	/* Google signs with either spelling of its issuer (its docs say so). */
+	if (strcmp(pol.issuer, "https://accounts.google.com") == 0)
+		pol.issuer_alt = "accounts.google.com";
+	if ((r = load_jwks(f, 0, &jwks, &fetched)) != 0)
+		return r;
+	r = jwt_verify(token, jwks, &pol, claims, &info);
+	if (r == OIDC_ERR_KID && !fetched) {
+		/* The provider may have rotated its keys: fetch once more. */
+		log_msg(f->login->log, LOG_INFO, "unknown kid %s; fetching "
+		    "the JWKS again", log_escape(info.kid, kid, sizeof(kid)));
+		jwks_free(jwks);
+		jwks = NULL;
+		if ((r = load_jwks(f, 1, &jwks, &fetched)) != 0)
+			return r;
+		r = jwt_verify(token, jwks, &pol, claims, &info);
+	}
+	if (r == OIDC_ERR_KID && snprintf(info.reason, sizeof(info.reason),
+	    "no provider key has this kid") < 0)
+		info.reason[0] = '\0';
+	if (r != 0 && r != OIDC_ERR_NOMEM) {
+		log_msg(f->login->log, LOG_ERR, "ID token refused: %s "
+		    "(alg %s, kid %s)", info.reason, esc(f, info.alg),
+		    log_escape(info.kid, kid, sizeof(kid)));
+		r = OIDC_ERR_TOKEN;
+	} else if (r == 0) {
+		log_msg(f->login->log, LOG_DEBUG, "ID token verified with "
+		    "alg %s kid %s", esc(f, info.alg),
+		    log_escape(info.kid, kid, sizeof(kid)));
+	}
+	jwks_free(jwks);
+	return r;
+}
+
+/*
+ * Claims from the userinfo endpoint, called with the access token. When
+ * an ID token was verified too, both must speak of the same sub.
+ */
+static int
+fetch_userinfo(struct flow *f, const char *access_token, json_t *claims,
+    json_t **out)
+{
+	struct oidc_http_resp resp;
+	const char *sub, *want;
+	json_t *ui = NULL;
+	int r;
+
+	if (f->prov->userinfo_endpoint == NULL) {
+		log_msg(f->login->log, LOG_ERR, "userinfo is needed but the "
+		    "provider has no userinfo_endpoint; set it");
+		return OIDC_ERR_PROTOCOL;
+	}
+	if ((r = http_request(f->http, f->prov->userinfo_endpoint, NULL,
+	    access_token, &resp)) != 0)
+		return transport_error(f, r, f->prov->userinfo_endpoint);
+	if (resp.status != 200 ||
+	    json_parse_body(resp.body, resp.len, resp.content_type, &ui) != 0) {
+		log_msg(f->login->log, LOG_ERR, "userinfo: HTTP %ld, or not "
+		    "a JSON object", resp.status);
+		http_resp_clear(&resp);
+		return resp.status >= 500 ? OIDC_ERR_UNAVAIL :
+		    OIDC_ERR_PROTOCOL;
+	}
+	http_resp_clear(&resp);
+	if (claims != NULL) {
+		sub = json_str(ui, "sub");
+		want = json_str(claims, "sub");
+		if (sub == NULL || want == NULL || strcmp(sub, want) != 0) {
+			log_msg(f->login->log, LOG_ERR, "userinfo sub differs "
+			    "from the ID token's sub");
+			json_decref(ui);
+			return OIDC_ERR_TOKEN;
+		}
+	}
+	*out = ui;
+	return 0;
+}
+
+/* Turn the token answer into verified claims. */
+static int
+verified_claims(struct flow *f, json_t *tokens, json_t **out)
+{
+	const char *id_token = json_str(tokens, "id_token");
+	const char *access = json_str(tokens, "access_token");
+	const struct oidc_config *c = f->cfg;
+	json_t *claims = NULL, *ui = NULL;
+	int r, need_ui;
+
+	if (id_token == NULL && (c->issuer != NULL || c->jwks_uri != NULL)) {
+		log_msg(f->login->log, LOG_ERR, "the token answer has no "
+		    "id_token; add openid to scope");
+		return OIDC_ERR_TOKEN;
+	}
+	if (id_token != NULL && (r = verify_id_token(f, id_token,
+	    &claims)) != 0)
+		return r;
+	need_ui = c->userinfo == USERINFO_ALWAYS || claims == NULL ||
+	    (c->userinfo == USERINFO_AUTO &&
+	    claims_get(claims, c->username_claim) == NULL);
+	if (need_ui && c->userinfo == USERINFO_NEVER && claims == NULL) {
+		log_msg(f->login->log, LOG_ERR, "no ID token and userinfo = "
+		    "never: nothing to verify the identity with");
+		return OIDC_ERR_TOKEN;
+	}
+	if (need_ui && c->userinfo != USERINFO_NEVER) {
+		if ((r = fetch_userinfo(f, access, claims, &ui)) != 0) {
+			json_decref(claims);
+			return r;
+		}
+		if (claims == NULL) {
+			claims = ui;
+		} else {
+			/* ID token claims win; userinfo only fills gaps. */
+			json_object_update_missing(claims, ui);
+			json_decref(ui);
+		}
+	}
+	*out = claims;
+	return 0;
+}
+
+static int
+bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
+{
+	const char *want = f->login->user, *sub = json_str(claims, "sub");
+	struct oidc_identity *id = NULL;
+	char why[256], e2[256];
+	char *user = NULL;
+	int r;
+
+	if ((r = claims_require(claims, f->cfg->require_claims, why,
+	    sizeof(why))) != 0 ||
+	    (r = claims_username(claims, f->cfg, &user, why,
+	    sizeof(why))) != 0) {
+		if (r != OIDC_ERR_NOMEM)
+			log_msg(f->login->log, LOG_NOTICE, "sub %s: %s",
+			    esc(f, sub), esc(f, why));
+		return r;
+	}
+	/* Byte for byte, lengths included. */
+	if (want != NULL && (strlen(want) != strlen(user) ||
+	    memcmp(want, user, strlen(user)) != 0)) {
+		log_msg(f->login->log, LOG_NOTICE, "identity %s (sub %s) is "
+		    "not the account %s: refused", esc(f, user),
+		    log_escape(sub, e2, sizeof(e2)), want);
+		free(user);
+		return OIDC_ERR_MISMATCH;
+	}
+	if ((id = calloc(1, sizeof(*id))) == NULL ||
+	    (id->sub = strdup(sub != NULL ? sub : "")) == NULL) {
+		free(user);
+		identity_free(id);
+		return OIDC_ERR_NOMEM;
+	}
+	id->username = user;
+	id->claims = claims;
+	json_incref(claims);
+	*out = id;
+	return 0;
+}
+
+static int
+show_code(struct flow *f, const struct oidc_device_auth *da)
+{
+	struct oidc_display_ctx dctx;
+	char *text = NULL;
+	int r;
+
+	dctx.host = f->login->host;
+	dctx.service = f->login->service;
+	dctx.user = f->login->user;
+	dctx.wait_enter = f->login->wait_enter;
+	if ((r = display_build(f->cfg, &dctx, da, &text)) != 0)
+		return r;
+	if (f->ui->code_shown != NULL)
+		f->ui->code_shown(f->ui->ctx);
+	if (f->login->wait_enter)
+		r = f->ui->enter(f->ui->ctx, text);
+	else
+		r = f->ui->info(f->ui->ctx, text);
+	free(text);
+	return r;
+}
+
+static int
+run(struct flow *f, struct oidc_identity **out)
+{
+	struct oidc_device_auth *da = NULL;
+	struct oidc_poll poll;
+	json_t *tokens = NULL, *claims = NULL;
+	int64_t start = oidc_now_ms();
+	int r;
+
+	if ((r = load_provider(f)) != 0)
+		goto out;
+	f->auth = choose_auth(f->cfg, f->prov);
+	if (f->auth == CLIENT_AUTH_BASIC && (r = http_set_basic_auth(f->http,
+	    f->cfg->client_id, f->cfg->client_secret)) != 0)
+		goto out;
+	if ((r = device_authorize(f, &da)) != 0)
+		goto out;
+	/* The overall budget: timeout, else the code's life up to 300 s. */
+	if (f->cfg->timeout == 0)
+		f->deadline_ms = start + 1000 * (int64_t)(da->expires_in <
+		    DEFAULT_TIMEOUT_S ? da->expires_in : DEFAULT_TIMEOUT_S);
+	http_set_deadline(f->http, f->deadline_ms);
+	device_flow_poll_init(&poll, oidc_now_ms(), da->interval,
+	    da->expires_in, f->deadline_ms);
+	log_msg(f->login->log, LOG_DEBUG, "device code issued: expires in "
+	    "%ld s, interval %ld s", da->expires_in, da->interval);
+	if ((r = show_code(f, da)) != 0)
+		goto out;
+	if ((r = poll_tokens(f, da, &poll, &tokens)) != 0)
+		goto out;
+	if ((r = verified_claims(f, tokens, &claims)) != 0)
+		goto out;
+	r = bind_identity(f, claims, out);
+out:
+	json_decref(claims);
+	json_wipe_decref(tokens);
+	device_auth_free(da);
+	return r;
+}
+
+int
+flow_login(const struct oidc_config *cfg, const struct oidc_login *login,
+    const struct oidc_ui *ui, struct oidc_identity **out)
+{
+	struct oidc_http_opts opts = { cfg->ca_file, cfg->http_timeout };
+	struct flow f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	f.cfg = cfg;
+	f.login = login;
+	f.ui = ui;
+	if (cfg->timeout > 0)
+		f.deadline_ms = oidc_now_ms() + 1000 * (int64_t)cfg->timeout;
+	if ((f.http = http_new(&opts)) == NULL)
+		return OIDC_ERR_NOMEM;
+	http_set_deadline(f.http, f.deadline_ms);
+	r = run(&f, out);
+	log_msg(login->log, LOG_DEBUG, "%ld TLS connection(s) for this login",
+	    http_connections(f.http));
+	http_free(f.http);
+	provider_free(f.prov);
+	return r;
+}

@@ -1,0 +1,47 @@
+/*
+ * One complete device-flow login, independent of PAM: the module and the
+ * pam-oidc helper both call flow_login() with their own user interface.
+ */
+#ifndef OIDC_FLOW_H
+#define OIDC_FLOW_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "log.h"
+
+struct oidc_ui {
+	void	*ctx;
+	/* Show text at once, no answer expected. */
+	int	(*info)(void *ctx, const char *text);
+	/* Show text as one hidden-input prompt; returns when Enter is hit. */
+	int	(*enter)(void *ctx, const char *text);
+	/* Tell the caller that the code is on screen (for measurements). */
+	void	(*code_shown)(void *ctx);
+};
+
+struct oidc_login {
+	const char		*host;
+	const char		*service;
+	const char		*user;		/* NULL in kiosk mode */
+	int			 wait_enter;	/* wait resolved by the caller */
+	const struct oidc_log	*log;
+};
+
+struct oidc_identity {
+	char	*username;
+	char	*sub;
+	json_t	*claims;
+};
+
+void identity_free(struct oidc_identity *id);
+
+/*
+ * Run the flow and verify the result. On success *out holds the verified
+ * identity, whose username equals login->user byte for byte when a user
+ * was given. Returns 0 or a negative OIDC_ERR_*.
+ */
+int flow_login(const struct oidc_config *cfg, const struct oidc_login *login,
+    const struct oidc_ui *ui, struct oidc_identity **out);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * HTTPS requests to the provider. Only http.c knows libcurl. One handle
+ * serves a whole login so one TLS connection carries every request.
+ */
+#ifndef OIDC_HTTP_H
+#define OIDC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct oidc_http;
+
+struct oidc_http_opts {
+	const char	*ca_file;	/* NULL: the system store */
+	int		 timeout_s;	/* per request */
+};
+
+struct oidc_http_resp {
+	long	 status;
+	char	*body;			/* NUL-terminated, may hold secrets */
+	size_t	 len;
+	char	 content_type[128];
+	long	 max_age;		/* Cache-Control max-age, -1 if none */
+	int	 no_store;		/* Cache-Control no-store/no-cache */
+};
+
+/* A form body under construction; wiped when freed. */
+struct oidc_form {
+	char	*buf;
+	size_t	 len, cap;
+	int	 err;
+};
+
+int http_global_init(void);
+void http_global_cleanup(void);
+struct oidc_http *http_new(const struct oidc_http_opts *opts);
+void http_free(struct oidc_http *h);
+
+/* Requests end at this monotonic time (ms) at the latest; 0: none. */
+void http_set_deadline(struct oidc_http *h, int64_t deadline_ms);
+
+/* Basic credentials per RFC 6749 section 2.3.1 (form-encoded, base64). */
+int http_set_basic_auth(struct oidc_http *h, const char *user,
+    const char *pass);
+void http_clear_auth(struct oidc_http *h);
+
+/*
+ * GET (form == NULL) or POST a form. bearer, when set, goes in an
+ * Authorization header. Returns 0 with resp filled for any HTTP status,
+ * OIDC_ERR_UNAVAIL for transport and TLS failures, OIDC_ERR_PROTOCOL
+ * for an oversized answer.
+ */
+int http_request(struct oidc_http *h, const char *url,
+    const struct oidc_form *form, const char *bearer,
+    struct oidc_http_resp *resp);
+void http_resp_clear(struct oidc_http_resp *resp);
+
+/* Number of TLS connections this handle has opened so far. */
+long http_connections(const struct oidc_http *h);
+
+/* The last transport error, for the log. */
+const char *http_last_error(const struct oidc_http *h);
+
+void form_add(struct oidc_form *f, const char *key, const char *value);
+void form_clear(struct oidc_form *f);
+
+#endif

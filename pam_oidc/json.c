@@ -1,0 +1,213 @@
+/*
+ * Strict parsing of JSON and form-encoded answers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "oidc.h"
+
+static int
+depth_ok(const json_t *j, int depth)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (depth > OIDC_MAX_JSON_DEPTH)
+		return 0;
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, key, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
+	}
+	return 1;
+}
+
+int
+json_parse_object(const char *buf, size_t len, json_t **out)
+{
+	json_error_t err;
+	json_t *j;
+
+	if (len > OIDC_MAX_BODY)
+		return OIDC_ERR_PROTOCOL;
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	if (j == NULL)
+		return OIDC_ERR_PROTOCOL;
+	if (!json_is_object(j) || !depth_ok(j, 0)) {
+		json_decref(j);
+		return OIDC_ERR_PROTOCOL;
+	}
+	*out = j;
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent- and plus-decode; NUL bytes are refused. */
+static char *
+form_decode(const char *s, size_t n)
+{
+	char *out;
+	size_t i, o = 0;
+	int hi, lo;
+
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] == '%') {
+			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
+				goto bad;
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+int
+json_parse_form(const char *buf, size_t len, json_t **out)
+{
+	json_t *obj, *v;
+	const char *p = buf, *end = buf + len, *amp, *eq;
+	char *k = NULL, *val = NULL;
+	int r = OIDC_ERR_PROTOCOL;
+
+	if (len > OIDC_MAX_BODY || memchr(buf, '\0', len) != NULL)
+		return OIDC_ERR_PROTOCOL;
+	if ((obj = json_object()) == NULL)
+		return OIDC_ERR_NOMEM;
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
+			goto out;
+		k = form_decode(p, (size_t)(eq - p));
+		val = form_decode(eq + 1, (size_t)(amp - eq - 1));
+		if (k == NULL || val == NULL || *k == '\0' ||
+		    json_object_get(obj, k) != NULL)
+			goto out;
+		/* jansson checks the UTF-8 and refuses what is invalid. */
+		if ((v = json_string(val)) == NULL ||
+		    json_object_set_new(obj, k, v) != 0)
+			goto out;
+		oidc_strfree(k);
+		oidc_strfree(val);
+		k = val = NULL;
+		p = amp + 1;
+	}
+	*out = obj;
+	obj = NULL;
+	r = 0;
+out:
+	oidc_strfree(k);
+	oidc_strfree(val);
+	json_decref(obj);
+	return r;
+}
+
+int
+json_parse_body(const char *buf, size_t len, const char *content_type,
+    json_t **out)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+
+	if (content_type != NULL &&
+	    strncasecmp(content_type, form, sizeof(form) - 1) == 0)
+		return json_parse_form(buf, len, out);
+	return json_parse_object(buf, len, out);
+}
+
+const char *
+json_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+int
+json_int(const json_t *obj, const char *key, long long min, long long max,
+    long long *out)
+{
+	const json_t *v = json_object_get(obj, key);
+	const char *s;
+	char *end;
+	long long n;
+
+	if (v == NULL)
+		return -1;
+	if (json_is_integer(v)) {
+		n = json_integer_value(v);
+	} else if (json_is_string(v)) {
+		s = json_string_value(v);
+		if (*s < '0' || *s > '9')
+			return OIDC_ERR_PROTOCOL;
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return OIDC_ERR_PROTOCOL;
+	} else {
+		return OIDC_ERR_PROTOCOL;
+	}
+	if (n < min || n > max)
+		return OIDC_ERR_PROTOCOL;
+	*out = n;
+	return 0;
+}
+
+static void
+wipe(json_t *j, int depth)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (depth > OIDC_MAX_JSON_DEPTH + 1)
+		return;
+	if (json_is_string(j)) {
+		explicit_bzero((char *)json_string_value(j),
+		    json_string_length(j));
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, key, v)
+			wipe(v, depth + 1);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			wipe(v, depth + 1);
+	}
+}
+
+void
+json_wipe_decref(json_t *j)
+{
+	if (j == NULL)
+		return;
+	/* Only the last reference may wipe; others still read the strings. */
+	if (j->refcount == 1)
+		wipe(j, 0);
+	json_decref(j);
+}

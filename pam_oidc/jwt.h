@@ -1,0 +1,42 @@
+/*
+ * Verification of a compact JWS ID token (RFC 7515, OpenID Connect Core
+ * section 3.1.3.7). Takes bytes, keys and a policy; returns the claims.
+ */
+#ifndef OIDC_JWT_H
+#define OIDC_JWT_H
+
+#include <jansson.h>
+#include <time.h>
+
+#include "jwks.h"
+
+struct oidc_jwt_policy {
+	unsigned int	 algs;		/* allow-list, enum oidc_alg bits */
+	const char	*issuer;
+	const char	*issuer_alt;	/* a second accepted spelling, or NULL */
+	const char	*client_id;
+	const char	*hmac_secret;	/* HS* key: the client secret */
+	long		 leeway;
+	time_t		 now;
+};
+
+/* Why a token was refused, for the log; never holds token bytes. */
+struct oidc_jwt_info {
+	char	alg[16];
+	char	kid[128];
+	char	reason[128];
+};
+
+/*
+ * Verify token and return its payload. OIDC_ERR_KID means no key of the
+ * set carries the token's kid (the caller may refetch the JWKS once);
+ * every other refusal is OIDC_ERR_TOKEN with info->reason set.
+ */
+int jwt_verify(const char *token, const struct oidc_jwks *jwks,
+    const struct oidc_jwt_policy *pol, json_t **claims,
+    struct oidc_jwt_info *info);
+
+/* The allow-list bit of an algorithm name, 0 if unknown or "none". */
+unsigned int jwt_alg_bit(const char *name);
+
+#endif

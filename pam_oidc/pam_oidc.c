@@ -1,0 +1,249 @@
+/*
+ * pam_oidc: the PAM entry points, the orchestration around flow_login(),
+ * and the one mapping from OIDC_ERR_* to PAM return codes.
+ */
+#include <pwd.h>
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "claims.h"
+#include "config.h"
+#include "conv.h"
+#include "flow.h"
+#include "http.h"
+#include "log.h"
+#include "oidc.h"
+
+#define DATA_USER	"pam_oidc_user"
+
+static void
+sink(void *ctx, int prio, const char *line)
+{
+	pam_syslog((pam_handle_t *)ctx, prio, "%s", line);
+}
+
+/* The single error mapping of DESIGN.md "PAM return codes". */
+static int
+pam_code(int err)
+{
+	switch (err) {
+	case OIDC_OK:			return PAM_SUCCESS;
+	case OIDC_ERR_NOMEM:		return PAM_BUF_ERR;
+	case OIDC_ERR_CONFIG:		return PAM_SERVICE_ERR;
+	case OIDC_ERR_UNAVAIL:
+	case OIDC_ERR_PROTOCOL:
+	case OIDC_ERR_CLIENT:		return PAM_AUTHINFO_UNAVAIL;
+	case OIDC_ERR_CONV:		return PAM_CONV_ERR;
+	case OIDC_ERR_CONV_AGAIN:	return PAM_INCOMPLETE;
+	case OIDC_ERR_USER_UNKNOWN:	return PAM_USER_UNKNOWN;
+	case OIDC_ERR_SYSTEM:		return PAM_SYSTEM_ERR;
+	default:			return PAM_AUTH_ERR;
+	}
+}
+
+/* What the person is told; the log has the details. */
+static const char *
+person_message(int err)
+{
+	switch (err) {
+	case OIDC_ERR_DENIED:	return "The sign-in was denied.";
+	case OIDC_ERR_EXPIRED:	return "The code expired before it was used.";
+	case OIDC_ERR_MISMATCH:	return "The identity you approved is not "
+				    "this account.";
+	case OIDC_ERR_CLAIM:	return "Your identity does not meet this "
+				    "system's requirements.";
+	case OIDC_ERR_TOKEN:	return "The identity provider's answer could "
+				    "not be verified.";
+	case OIDC_ERR_UNAVAIL:
+	case OIDC_ERR_PROTOCOL:
+	case OIDC_ERR_CLIENT:	return "The identity provider is not "
+				    "available; try again later.";
+	default:		return NULL;
+	}
+}
+
+static int
+ui_info(void *ctx, const char *text)
+{
+	return conv_info(ctx, text);
+}
+
+static int
+ui_enter(void *ctx, const char *text)
+{
+	return conv_enter(ctx, text);
+}
+
+static void
+free_data(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+static int
+local_user_exists(const char *user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	return getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL;
+}
+
+static int
+wait_enter(const struct oidc_config *cfg, const char *service)
+{
+	if (cfg->wait == WAIT_ENTER)
+		return 1;
+	if (cfg->wait == WAIT_POLL)
+		return 0;
+	/* sshd shows PAM_TEXT_INFO only with the next prompt. */
+	return service != NULL && strcmp(service, "sshd") == 0;
+}
+
+static int
+authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
+    const struct oidc_log *lg)
+{
+	struct oidc_ui ui = { pamh, ui_info, ui_enter, NULL };
+	struct oidc_login login;
+	struct oidc_identity *id = NULL;
+	const char *user = NULL, *service = NULL;
+	char host[256], *copy;
+	int r;
+
+	memset(&login, 0, sizeof(login));
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) !=
+	    PAM_SUCCESS)
+		user = NULL;
+	if ((user == NULL || *user == '\0') && !cfg->kiosk &&
+	    pam_get_user(pamh, &user, NULL) != PAM_SUCCESS)
+		return OIDC_ERR_CONV;
+	if (user != NULL && *user == '\0')
+		user = NULL;
+	if (user != NULL && !local_user_exists(user) && !cfg->auto_register) {
+		log_msg(lg, LOG_NOTICE, "no local user %s", user);
+		return OIDC_ERR_USER_UNKNOWN;
+	}
+	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	login.host = host;
+	login.service = service;
+	login.user = user;
+	login.wait_enter = wait_enter(cfg, service);
+	login.log = lg;
+	if ((r = flow_login(cfg, &login, &ui, &id)) != 0)
+		return r;
+	if (user == NULL) {
+		if (!local_user_exists(id->username) && !cfg->auto_register) {
+			log_msg(lg, LOG_NOTICE, "kiosk: no local user %s",
+			    id->username);
+			r = OIDC_ERR_USER_UNKNOWN;
+			goto out;
+		}
+		if (pam_set_item(pamh, PAM_USER, id->username) != PAM_SUCCESS) {
+			r = OIDC_ERR_SYSTEM;
+			goto out;
+		}
+	}
+	r = OIDC_ERR_NOMEM;
+	if ((copy = strdup(id->username)) == NULL)
+		goto out;
+	if (pam_set_data(pamh, DATA_USER, copy, free_data) != PAM_SUCCESS) {
+		free(copy);
+		r = OIDC_ERR_SYSTEM;
+		goto out;
+	}
+	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,
+	    log_escape(id->sub, host, sizeof(host)));
+	r = 0;
+out:
+	identity_free(id);
+	return r;
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	struct oidc_config *cfg = NULL;
+	struct oidc_log lg = { sink, pamh, 0 };
+	const char *msg;
+	char why[512];
+	int r, curl_ok;
+
+	(void)flags;
+	/* Nothing from an earlier attempt on this handle may count. */
+	(void)pam_set_data(pamh, DATA_USER, NULL, NULL);
+	curl_ok = http_global_init() == 0;
+	if (!curl_ok) {
+		r = OIDC_ERR_NOMEM;
+		goto out;
+	}
+	if ((cfg = config_new()) == NULL) {
+		r = OIDC_ERR_NOMEM;
+		goto out;
+	}
+	why[0] = '\0';
+	if ((r = config_load(cfg, argc, argv, why, sizeof(why))) != 0) {
+		if (r != OIDC_ERR_NOMEM)
+			pam_syslog(pamh, LOG_ERR, "%s", why);
+		r = r == OIDC_ERR_NOMEM ? r : OIDC_ERR_CONFIG;
+		goto out;
+	}
+	lg.debug = cfg->debug;
+	r = authenticate(pamh, cfg, &lg);
+	if (r != 0) {
+		log_msg(&lg, LOG_NOTICE, "authentication failed: %s",
+		    oidc_strerror(r));
+		if ((msg = person_message(r)) != NULL)
+			conv_error(pamh, msg);
+	}
+out:
+	config_free(cfg);
+	if (curl_ok)
+		http_global_cleanup();
+	return pam_code(r);
+}
+
+/* Only for the user this module authenticated on this handle. */
+static int
+ours(pam_handle_t *pamh)
+{
+	const char *user = NULL;
+	const void *data = NULL;
+
+	if (pam_get_data(pamh, DATA_USER, &data) != PAM_SUCCESS ||
+	    data == NULL ||
+	    pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
+	    user == NULL)
+		return 0;
+	return strcmp(user, data) == 0;
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return ours(pamh) ? PAM_SUCCESS : PAM_IGNORE;
+}
+
+PAM_EXTERN int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return ours(pamh) ? PAM_SUCCESS : PAM_IGNORE;
+}

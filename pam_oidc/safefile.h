@@ -1,0 +1,30 @@
+/*
+ * Opening configuration, secret and cache files safely: no symlinks, a
+ * regular file, owned by root (or by the running user, who is root inside
+ * sshd, sudo and login), and not writable by others.
+ */
+#ifndef OIDC_SAFEFILE_H
+#define OIDC_SAFEFILE_H
+
+#include <stddef.h>
+
+#define SAFEFILE_SECRET		0x1	/* must not be readable by others */
+#define SAFEFILE_PRIVATE	0x2	/* must not be readable by group or others */
+
+/*
+ * Read a whole file of at most max bytes into a NUL-terminated buffer.
+ * On failure, why names the problem for the administrator.
+ */
+int safefile_read(const char *path, int flags, size_t max, char **buf,
+    size_t *len, unsigned int *mode, char *why, size_t whysz);
+
+/* Make sure dir exists, belongs to us and is mode 0700. */
+int safefile_mkdir(const char *dir, char *why, size_t whysz);
+
+/*
+ * Replace path atomically with data: a temporary file in the same
+ * directory, mode 0600, fsync, rename.
+ */
+int safefile_write(const char *path, const void *data, size_t len);
+
+#endif

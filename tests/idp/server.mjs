@@ -1,0 +1,316 @@
+// Local test OpenID Provider for the pam_oidc integration tests.
+//
+// HTTPS on 127.0.0.1 only, device authorization grant, fixed clients and
+// accounts, RFC 8628 slow_down emulation and request counters.
+// Configuration (environment):
+//   IDP_PORT        port to listen on (required)
+//   IDP_STATE       directory with ca.pem, server.pem, server.key; jwks.json
+//                   (signing key) is created there on first start
+//   IDP_INTERVAL    polling interval in seconds sent to clients (default 5)
+//   IDP_DEVICE_TTL  device code lifetime in seconds (default 600)
+// Everything is logged to stderr.
+
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+
+import Provider from 'oidc-provider';
+
+const log = (...args) => console.error(new Date().toISOString(), '[idp]', ...args);
+
+function intEnv(name, def) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    log(`invalid ${name}=${raw}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const PORT = intEnv('IDP_PORT', undefined);
+const STATE = process.env.IDP_STATE;
+if (!PORT || !STATE) {
+  log('IDP_PORT and IDP_STATE are required');
+  process.exit(2);
+}
+let INTERVAL = intEnv('IDP_INTERVAL', 5);
+const DEVICE_TTL = intEnv('IDP_DEVICE_TTL', 600);
+const ISSUER = `https://127.0.0.1:${PORT}`;
+
+// ---------------------------------------------------------------- signing key
+function loadJwks() {
+  const file = path.join(STATE, 'jwks.json');
+  if (fs.existsSync(file)) {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = {
+    ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig',
+  };
+  const jwks = { keys: [jwk] };
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(jwks, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  log(`generated RS256 signing key kid=${jwk.kid}`);
+  return jwks;
+}
+
+// ------------------------------------------------------------------- accounts
+const ACCOUNTS = {
+  alice: { sub: 'a1f2c3d4-0001', name: 'Alice Example', roles: ['admin'] },
+  bob: { sub: 'b2e3f4a5-0002', name: 'Bob Example', roles: ['user'] },
+  carol: { sub: 'c3d4e5f6-0003', name: 'Carol Example', roles: ['user'] },
+  dave: { sub: 'd4e5f6a7-0004', name: 'Dave Example', roles: [] },
+};
+
+async function findAccount(ctx, id) {
+  const a = Object.hasOwn(ACCOUNTS, id) ? ACCOUNTS[id] : undefined;
+  if (!a) return undefined;
+  return {
+    accountId: id,
+    async claims() {
+      return {
+        sub: a.sub,
+        preferred_username: id,
+        name: a.name,
+        email: `${id}@example.com`,
+        email_verified: true,
+        roles: [...a.roles],
+      };
+    },
+  };
+}
+
+// -------------------------------------------------------------------- clients
+const common = {
+  grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+  response_types: [],
+  redirect_uris: [],
+  id_token_signed_response_alg: 'RS256',
+};
+const CLIENTS = [
+  { ...common, client_id: 'pam-basic', client_secret: 'basic-secret', token_endpoint_auth_method: 'client_secret_basic' },
+  { ...common, client_id: 'pam-post', client_secret: 'post-secret', token_endpoint_auth_method: 'client_secret_post' },
+  { ...common, client_id: 'pam-public', token_endpoint_auth_method: 'none' },
+];
+const CLIENT_IDS = new Set(CLIENTS.map((c) => c.client_id));
+const ALL_SCOPES = 'openid email profile roles';
+const ALL_CLAIMS = ['sub', 'email', 'email_verified', 'name', 'preferred_username', 'roles'];
+
+// ------------------------------------------------------------------- provider
+const provider = new Provider(ISSUER, {
+  clients: CLIENTS,
+  jwks: loadJwks(),
+  findAccount,
+  scopes: ['openid', 'email', 'profile', 'roles'],
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'preferred_username'],
+    roles: ['roles'],
+  },
+  conformIdTokenClaims: false,
+  cookies: { keys: ['pam-oidc-test-idp-cookie-key'] },
+  features: {
+    devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
+    revocation: { enabled: false },
+  },
+  ttl: {
+    DeviceCode: () => DEVICE_TTL,
+  },
+  // Consent never blocks for the test clients: the grant covers every scope
+  // and claim they may ask for.
+  async loadExistingGrant(ctx) {
+    const grantId = ctx.oidc.result?.consent?.grantId
+      || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    if (grantId) {
+      const existing = await ctx.oidc.provider.Grant.find(grantId);
+      if (existing) return existing;
+    }
+    if (!CLIENT_IDS.has(ctx.oidc.client.clientId)) return undefined;
+    const grant = new ctx.oidc.provider.Grant({
+      clientId: ctx.oidc.client.clientId,
+      accountId: ctx.oidc.session.accountId,
+    });
+    grant.addOIDCScope(ALL_SCOPES);
+    grant.addOIDCClaims(ALL_CLAIMS);
+    await grant.save();
+    return grant;
+  },
+});
+
+provider.on('server_error', (ctx, err) => log('server_error', ctx.path, err));
+provider.on('grant.error', (ctx, err) => log('grant.error', err.error || err.message, err.error_description || ''));
+provider.on('device_authorization.error', (ctx, err) => log('device_authorization.error', err.error, err.error_description || ''));
+
+// ------------------------------------------------------------------- counters
+const stats = {};
+function resetStats() {
+  Object.assign(stats, {
+    tls_connections: 0, requests: {}, early_polls: 0, slow_down_sent: 0, token_polls: 0,
+    // What the module itself did (User-Agent pam_oidc/...): its TLS
+    // connections and requests, apart from the test scripts' own.
+    module_connections: 0, module_requests: {},
+  });
+  stats.epoch = (stats.epoch || 0) + 1;
+}
+resetStats();
+
+// device_code -> { interval (s), last (ms epoch of previous poll or of the
+// device authorization response) }
+const polls = new Map();
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const TOLERANCE_MS = 100;
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > 64 * 1024) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+// Reads an urlencoded body and leaves it on req.body, which the provider
+// accepts as an already parsed body.
+async function formBody(ctx) {
+  if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
+  const raw = await readBody(ctx.req);
+  ctx.req.body = raw;
+  return new URLSearchParams(raw);
+}
+
+function json(ctx, status, body) {
+  ctx.status = status;
+  ctx.type = 'application/json';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = body;
+}
+
+// Test endpoints and bookkeeping, ahead of the provider's own routes.
+provider.use(async (ctx, next) => {
+  const p = ctx.path;
+  if (p === '/__stats' && ctx.method === 'GET') {
+    json(ctx, 200, { ...stats, interval: INTERVAL });
+    return;
+  }
+  if (p === '/__reset' && ctx.method === 'POST') {
+    resetStats();
+    json(ctx, 200, { ok: true });
+    return;
+  }
+  stats.requests[p] = (stats.requests[p] || 0) + 1;
+  if ((ctx.get('user-agent') || '').startsWith('pam_oidc/')) {
+    const sock = ctx.req.socket;
+    if (sock.pamOidcEpoch !== stats.epoch) {
+      sock.pamOidcEpoch = stats.epoch;
+      stats.module_connections += 1;
+    }
+    stats.module_requests[p] = (stats.module_requests[p] || 0) + 1;
+  }
+  if (p === '/__interval' && ctx.method === 'POST') {
+    const v = Number(ctx.query.value);
+    if (!Number.isInteger(v) || v < 0) {
+      json(ctx, 400, { error: 'invalid value' });
+      return;
+    }
+    INTERVAL = v;
+    log(`interval set to ${v}`);
+    json(ctx, 200, { interval: v });
+    return;
+  }
+
+  // Login: only the known accounts may sign in (any password).
+  if (ctx.method === 'POST' && /^\/interaction\/[^/]+$/.test(p)) {
+    const form = await formBody(ctx);
+    if (form && form.get('prompt') === 'login' && !Object.hasOwn(ACCOUNTS, form.get('login') || '')) {
+      log(`login failed for unknown account "${form.get('login')}"`);
+      ctx.status = 401;
+      ctx.type = 'html';
+      ctx.body = '<!DOCTYPE html><html><head><title>Sign-in failed</title></head>'
+        + '<body><h1>Sign-in failed</h1><p id="login-error">invalid username</p></body></html>';
+      return;
+    }
+    await next();
+    return;
+  }
+
+  // Token endpoint: slow_down emulation for the device code grant.
+  if (ctx.method === 'POST' && p === '/token') {
+    const form = await formBody(ctx);
+    if (form && form.get('grant_type') === DEVICE_GRANT) {
+      stats.token_polls += 1;
+      const dc = form.get('device_code');
+      const st = dc ? polls.get(dc) : undefined;
+      if (st) {
+        const now = Date.now();
+        const delta = now - st.last;
+        const early = delta < st.interval * 1000 - TOLERANCE_MS;
+        st.last = now;
+        if (early) {
+          st.interval += 5;
+          stats.early_polls += 1;
+          stats.slow_down_sent += 1;
+          log(`early poll after ${delta}ms, slow_down interval=${st.interval}`);
+          json(ctx, 400, { error: 'slow_down', interval: st.interval });
+          return;
+        }
+      }
+    }
+    await next();
+    return;
+  }
+
+  await next();
+
+  if (ctx.method === 'POST' && p === '/device/auth' && ctx.status === 200
+      && ctx.body && typeof ctx.body === 'object' && ctx.body.device_code) {
+    ctx.body = { ...ctx.body, interval: INTERVAL };
+    polls.set(ctx.body.device_code, { interval: INTERVAL, last: Date.now() });
+    setTimeout(() => polls.delete(ctx.body.device_code), (DEVICE_TTL + 60) * 1000).unref();
+  }
+  if (ctx.method === 'GET' && ctx.status === 200
+      && (p === '/.well-known/openid-configuration' || p === '/jwks')) {
+    ctx.set('Cache-Control', 'max-age=300');
+  }
+});
+
+// ---------------------------------------------------------------------- serve
+const server = https.createServer({
+  ca: fs.readFileSync(path.join(STATE, 'ca.pem')),
+  cert: fs.readFileSync(path.join(STATE, 'server.pem')),
+  key: fs.readFileSync(path.join(STATE, 'server.key')),
+}, provider.callback());
+server.on('secureConnection', () => { stats.tls_connections += 1; });
+server.on('tlsClientError', (err) => log('tls client error:', err.code || err.message));
+
+server.listen(PORT, '127.0.0.1', () => {
+  const ready = path.join(STATE, 'ready');
+  fs.writeFileSync(`${ready}.tmp`, `${PORT}\n`);
+  fs.renameSync(`${ready}.tmp`, ready);
+  log(`listening, issuer ${ISSUER}, interval ${INTERVAL}s, device code ttl ${DEVICE_TTL}s`);
+});
+
+function shutdown(sig) {
+  log(`${sig}, shutting down`);
+  try { fs.unlinkSync(path.join(STATE, 'ready')); } catch { /* gone */ }
+  server.close();
+  server.closeAllConnections?.();
+  process.exit(0);
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,123 @@
+# Shared helpers for the integration tests: a provider, configs, PAM
+# service files, users seen through nss_wrapper, and one login at a time.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+IDP="$ROOT/tests/idp"
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# idp_start DIR [ENV=VAL...]: a provider in DIR; sets IDP_URL, IDP_DIR.
+idp_start() {
+	local dir="$1" port
+	shift
+	port="$(free_port)"
+	env "$@" bash "$IDP/run.sh" start "$dir" "$port" >/dev/null
+	IDP_DIR="$dir"
+	IDP_PORT="$port"
+	IDP_URL="https://127.0.0.1:$port"
+}
+
+idp_stop() {
+	bash "$IDP/run.sh" stop "$1" >/dev/null 2>&1 || true
+}
+
+# idp_stat DIR PORT EXPR: a number from the provider's counters.
+idp_stat() {
+	curl -sS --cacert "$1/ca.pem" "https://127.0.0.1:$2/__stats" |
+	    python3 -c "import json,sys; s=json.load(sys.stdin); print($3)"
+}
+
+idp_reset() {
+	curl -sS --cacert "$1/ca.pem" -X POST \
+	    "https://127.0.0.1:$2/__reset" >/dev/null
+}
+
+# Local accounts for the module, without touching /etc: nss_wrapper.
+nss_setup() {
+	local dir="$1"
+	cat >"$dir/passwd" <<PW
+root:x:0:0:root:/root:/bin/bash
+alice:x:2001:2001:Alice:/home/alice:/bin/bash
+bob:x:2002:2002:Bob:/home/bob:/bin/bash
+carol:x:2003:2003:Carol:/home/carol:/bin/bash
+dave:x:2004:2004:Dave:/home/dave:/bin/bash
+PW
+	cat >"$dir/group" <<GR
+root:x:0:
+alice:x:2001:
+bob:x:2002:
+GR
+	NSS_ENV=(LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD="$dir/passwd"
+	    NSS_WRAPPER_GROUP="$dir/group")
+}
+
+# write_conf FILE CLIENT [extra lines...]: a config for the test provider.
+write_conf() {
+	local file="$1" client="$2" secret=""
+	shift 2
+	case "$client" in
+	pam-basic) secret="client_secret = basic-secret" ;;
+	pam-basic-wrong) client=pam-basic secret="client_secret = wrong" ;;
+	pam-post) secret="client_secret = post-secret" ;;
+	esac
+	{
+		echo "issuer = $IDP_URL"
+		echo "client_id = $client"
+		[ -n "$secret" ] && echo "$secret"
+		echo "scope = openid email profile roles"
+		echo "ca_file = $IDP_DIR/ca.pem"
+		echo "cache_dir = $WORK/cache"
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >"$file"
+	chmod 0600 "$file"
+}
+
+# write_service DIR NAME CONF: a PAM service file using the built module.
+write_service() {
+	mkdir -p "$1"
+	cat >"$1/$2" <<SVC
+auth    required $BUILD_ABS/pam_oidc.so config=$3
+account required $BUILD_ABS/pam_oidc.so
+SVC
+}
+
+# login_start OUT SERVICE USER [pamdrive args...]: run pamdrive in the
+# background; LOGIN_PID is its pid.
+login_start() {
+	local out="$1" svc="$2" user="$3"
+	shift 3
+	env "${NSS_ENV[@]}" "$BUILD_ABS/pamdrive" -c "$WORK/pam.d" -s "$svc" \
+	    ${user:+-u "$user"} "$@" >"$out" 2>&1 &
+	LOGIN_PID=$!
+}
+
+# wait_code OUT: the user code once it is on screen.
+wait_code() {
+	local i code
+	for ((i = 0; i < 300; i++)); do
+		code="$(sed -n 's/^Code: *//p' "$1" | head -n 1)"
+		if [ -n "$code" ]; then
+			echo "$code"
+			return 0
+		fi
+		kill -0 "$LOGIN_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	return 1
+}
+
+# login_wait: LOGIN_RC is the PAM code of pam_authenticate (pamdrive's
+# exit status). Not in a subshell: only this shell can wait for the pid.
+login_wait() {
+	LOGIN_RC=0
+	wait "$LOGIN_PID" || LOGIN_RC=$?
+}
+
+approve() {
+	bash "$IDP/approve.sh" "$IDP_DIR" "$IDP_PORT" "$1" "$2" "${3:-approve}" \
+	    >/dev/null
+}

@@ -1,0 +1,135 @@
+/*
+ * A small PAM application for the tests: it runs pam_authenticate and
+ * pam_acct_mgmt on a service file the test wrote (pam_start_confdir), and
+ * prints every conversation message and the exact return codes.
+ *
+ * pamdrive -c CONFDIR -s SERVICE [-u USER] [-e ENTER_FILE] [-f]
+ *   -e  answer an echo-off prompt only once ENTER_FILE exists
+ *   -f  make the conversation fail
+ */
+#include <security/pam_appl.h>
+#include <syslog.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * The module logs with pam_syslog(), which ends in vsyslog(). Defining it
+ * here captures those lines on stdout, so tests can read the reasons and
+ * check that no secret is ever logged; no syslog daemon is needed.
+ */
+void
+vsyslog(int prio, const char *fmt, va_list ap)
+{
+	printf("SYSLOG %d ", prio & 7);
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+void
+__vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
+{
+	(void)flag;
+	vsyslog(prio, fmt, ap);
+}
+
+struct app {
+	const char	*enter_file;
+	int		 fail;
+	struct timespec	 start;
+	int		 code_seen;
+};
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+wait_for(const char *path)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 6000 && stat(path, &st) != 0; i++)
+		usleep(20000);
+}
+
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *arg)
+{
+	struct app *app = arg;
+	struct pam_response *r;
+	int i;
+
+	if (app->fail)
+		return PAM_CONV_ERR;
+	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		if (!app->code_seen && strstr(msg[i]->msg, "Code:") != NULL) {
+			app->code_seen = 1;
+			printf("TIMING code_ms=%.3f\n", ms_since(&app->start));
+		}
+		printf("MSG %d\n%s\nEND\n", msg[i]->msg_style, msg[i]->msg);
+		fflush(stdout);
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF) {
+			if (app->enter_file != NULL)
+				wait_for(app->enter_file);
+			printf("TIMING enter_ms=%.3f\n", ms_since(&app->start));
+			fflush(stdout);
+			r[i].resp = strdup("");
+		} else if (msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
+			r[i].resp = strdup("");
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app app = { 0 };
+	struct pam_conv pc = { conv, &app };
+	const char *confdir = NULL, *service = NULL, *user = NULL;
+	const void *item = NULL;
+	pam_handle_t *pamh = NULL;
+	int c, rc, ac;
+
+	while ((c = getopt(argc, argv, "c:s:u:e:f")) != -1) {
+		switch (c) {
+		case 'c': confdir = optarg; break;
+		case 's': service = optarg; break;
+		case 'u': user = optarg; break;
+		case 'e': app.enter_file = optarg; break;
+		case 'f': app.fail = 1; break;
+		default: return 100;
+		}
+	}
+	if (confdir == NULL || service == NULL)
+		return 100;
+	if (pam_start_confdir(service, user, &pc, confdir, &pamh) !=
+	    PAM_SUCCESS)
+		return 101;
+	clock_gettime(CLOCK_MONOTONIC, &app.start);
+	rc = pam_authenticate(pamh, 0);
+	printf("TIMING total_ms=%.3f\n", ms_since(&app.start));
+	printf("RESULT auth=%s\n", pam_strerror(pamh, rc));
+	ac = pam_acct_mgmt(pamh, 0);
+	printf("RESULT acct=%s\n", pam_strerror(pamh, ac));
+	if (pam_get_item(pamh, PAM_USER, &item) == PAM_SUCCESS && item != NULL)
+		printf("USER %s\n", (const char *)item);
+	pam_end(pamh, rc);
+	return rc;
+}

@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# Integration tests: real libpam (pam_start_confdir) loads the built module,
+# which talks HTTPS to the real test provider on 127.0.0.1.
+#   run.sh BUILD_DIR
+set -uo pipefail
+
+BUILD_ABS="$(cd "${1:-build}" && pwd)"
+. "$(dirname "$0")/lib.sh"
+
+PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
+PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
+
+WORK="$(mktemp -d /tmp/pam_oidc-it.XXXXXX)"
+chmod 0755 "$WORK"
+passed=0 failed=0
+cleanup() {
+	idp_stop "$WORK/idp"
+	idp_stop "$WORK/idp-short"
+	[ -n "${HANG_PID:-}" ] && kill "$HANG_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - $1: $2"
+	[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/    | /' "$3" | tail -n 40
+}
+# expect NAME WANT GOT [OUTPUT_FILE]
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "want $2, got $3" "${4:-}"; fi
+}
+
+nss_setup "$WORK"
+mkdir -p "$WORK/pam.d" "$WORK/cache"
+chmod 0700 "$WORK/cache"
+idp_start "$WORK/idp" IDP_INTERVAL=1
+MAIN_DIR="$IDP_DIR" MAIN_PORT="$IDP_PORT" MAIN_URL="$IDP_URL"
+use_main() { IDP_DIR="$MAIN_DIR" IDP_PORT="$MAIN_PORT" IDP_URL="$MAIN_URL"; }
+
+# login NAME CLIENT USER APPROVER MODE [conf lines...]: one complete login
+# where APPROVER approves (or denies) at the provider; prints the PAM code.
+login() {
+	local name="$1" client="$2" user="$3" who="$4" mode="$5" code
+	shift 5
+	write_conf "$WORK/$name.conf" "$client" "$@"
+	write_service "$WORK/pam.d" "$name" "$WORK/$name.conf"
+	login_start "$WORK/$name.out" "$name" "$user"
+	if code="$(wait_code "$WORK/$name.out")"; then
+		approve "$code" "$who" "$mode" ||
+		    echo "approve.sh failed" >>"$WORK/$name.out"
+	fi
+	login_wait
+	echo "$LOGIN_RC"
+}
+
+test_exported_symbols() {
+	local syms
+	syms="$(nm -D --defined-only "$BUILD_ABS/pam_oidc.so" |
+	    awk '$2 ~ /^[TDBRW]$/ {print $3}' | sort | tr '\n' ' ')"
+	expect "only pam_sm_* are exported" \
+	    "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_setcred " "$syms"
+}
+
+test_approve_poll_mode() {
+	local rc
+	idp_reset "$IDP_DIR" "$IDP_PORT"
+	rc="$(login approve pam-public alice alice approve "wait = poll")"
+	expect "approved login returns PAM_SUCCESS" $PAM_SUCCESS "$rc" \
+	    "$WORK/approve.out"
+	grep -q '^RESULT acct=Success' "$WORK/approve.out" &&
+	    ok "acct_mgmt succeeds for the user this module authenticated" ||
+	    not_ok "acct_mgmt after login" "not Success" "$WORK/approve.out"
+	# wait = poll shows the code as PAM_TEXT_INFO (style 4), no prompt.
+	if grep -q '^MSG 4$' "$WORK/approve.out" &&
+	    ! grep -q '^MSG 1$' "$WORK/approve.out"; then
+		ok "wait=poll shows the code as text info without a prompt"
+	else
+		not_ok "wait=poll message style" "expected only MSG 4" \
+		    "$WORK/approve.out"
+	fi
+	for want in "Sign-in for alice to approve on" "Open:  $IDP_URL/device" \
+	    "Code:  " "▀"; do
+		grep -qF -- "$want" "$WORK/approve.out" ||
+		    { not_ok "display shows '$want'" "missing" \
+		    "$WORK/approve.out"; return; }
+	done
+	ok "display shows context line, URL, code and QR"
+	expect "no early polls reached the provider" 0 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['early_polls']")"
+	expect "one TLS connection for the whole login (cold cache)" 1 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_connections']")"
+}
+
+test_warm_cache_no_discovery_or_jwks() {
+	local rc
+	idp_reset "$IDP_DIR" "$IDP_PORT"
+	rc="$(login warm pam-public alice alice approve "wait = poll")"
+	expect "second login succeeds" $PAM_SUCCESS "$rc" "$WORK/warm.out"
+	expect "warm cache: no discovery or JWKS request" 0 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" \
+	    "sum(v for k,v in s['module_requests'].items() if 'well-known' in k or 'jwks' in k)")"
+	expect "warm cache: one TLS connection" 1 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_connections']")"
+}
+
+test_client_auth_methods() {
+	local rc
+	rc="$(login basic pam-basic alice alice approve \
+	    "client_auth = client_secret_basic")"
+	expect "client_secret_basic login succeeds" $PAM_SUCCESS "$rc" \
+	    "$WORK/basic.out"
+	rc="$(login post pam-post alice alice approve \
+	    "client_auth = client_secret_post")"
+	expect "client_secret_post login succeeds" $PAM_SUCCESS "$rc" \
+	    "$WORK/post.out"
+	rc="$(login none pam-public alice alice approve "client_auth = none")"
+	expect "public client (none) login succeeds" $PAM_SUCCESS "$rc" \
+	    "$WORK/none.out"
+	rc="$(login badsecret pam-basic-wrong alice alice approve)"
+	expect "a client the provider refuses gives PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/badsecret.out"
+}
+
+test_deny() {
+	local rc
+	rc="$(login deny pam-public alice alice deny)"
+	expect "denied login returns PAM_AUTH_ERR" $PAM_AUTH_ERR "$rc" \
+	    "$WORK/deny.out"
+	grep -q "The sign-in was denied" "$WORK/deny.out" &&
+	    ok "the person is told the sign-in was denied" ||
+	    not_ok "denial message" "missing" "$WORK/deny.out"
+}
+
+test_identity_mismatch() {
+	local rc
+	rc="$(login mismatch pam-public bob alice approve)"
+	expect "alice approving bob's login returns PAM_AUTH_ERR" \
+	    $PAM_AUTH_ERR "$rc" "$WORK/mismatch.out"
+	grep -q '^RESULT acct=Ignore' "$WORK/mismatch.out" ||
+	    grep -q '^RESULT acct=' "$WORK/mismatch.out" &&
+	    ! grep -q '^RESULT acct=Success' "$WORK/mismatch.out" &&
+	    ok "acct_mgmt does not pass a refused user" ||
+	    not_ok "acct_mgmt after mismatch" "Success" "$WORK/mismatch.out"
+}
+
+test_wait_enter() {
+	local rc code polls
+	write_conf "$WORK/enter.conf" pam-public "wait = enter"
+	write_service "$WORK/pam.d" enter "$WORK/enter.conf"
+	idp_reset "$IDP_DIR" "$IDP_PORT"
+	login_start "$WORK/enter.out" enter alice -e "$WORK/enter.go"
+	code="$(wait_code "$WORK/enter.out")"
+	approve "$code" alice approve
+	sleep 2
+	polls="$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['token_polls']")"
+	expect "wait=enter: no poll before Enter" 0 "$polls"
+	touch "$WORK/enter.go"
+	login_wait; rc=$LOGIN_RC
+	expect "wait=enter: approved then Enter gives PAM_SUCCESS" \
+	    $PAM_SUCCESS "$rc" "$WORK/enter.out"
+	grep -q '^MSG 1$' "$WORK/enter.out" &&
+	    grep -q 'Press Enter after you have approved' "$WORK/enter.out" &&
+	    ok "wait=enter puts the code in one echo-off prompt" ||
+	    not_ok "wait=enter prompt" "no echo-off prompt" "$WORK/enter.out"
+}
+
+test_wait_auto_is_enter_for_sshd() {
+	local code rc
+	write_conf "$WORK/sshd.conf" pam-public
+	write_service "$WORK/pam.d" sshd "$WORK/sshd.conf"
+	login_start "$WORK/sshd.out" sshd alice -e "$WORK/sshd.go"
+	code="$(wait_code "$WORK/sshd.out")"
+	approve "$code" alice approve
+	touch "$WORK/sshd.go"
+	login_wait; rc=$LOGIN_RC
+	expect "wait=auto for service sshd: success after Enter" \
+	    $PAM_SUCCESS "$rc" "$WORK/sshd.out"
+	grep -q '^MSG 1$' "$WORK/sshd.out" &&
+	    ok "wait=auto for sshd prompts (echo off)" ||
+	    not_ok "wait=auto for sshd" "no prompt" "$WORK/sshd.out"
+}
+
+test_conversation_failure() {
+	local rc
+	write_conf "$WORK/convfail.conf" pam-public "wait = enter"
+	write_service "$WORK/pam.d" convfail "$WORK/convfail.conf"
+	login_start "$WORK/convfail.out" convfail alice -f
+	login_wait; rc=$LOGIN_RC
+	expect "failing conversation gives PAM_CONV_ERR" $PAM_CONV_ERR "$rc" \
+	    "$WORK/convfail.out"
+}
+
+test_expiry() {
+	local rc t0
+	idp_start "$WORK/idp-short" IDP_INTERVAL=1 IDP_DEVICE_TTL=3
+	write_conf "$WORK/expiry.conf" pam-public "wait = poll"
+	write_service "$WORK/pam.d" expiry "$WORK/expiry.conf"
+	login_start "$WORK/expiry.out" expiry alice
+	login_wait; rc=$LOGIN_RC
+	expect "a code nobody approves expires: PAM_AUTH_ERR" $PAM_AUTH_ERR \
+	    "$rc" "$WORK/expiry.out"
+	grep -q "The code expired" "$WORK/expiry.out" &&
+	    ok "the person is told the code expired" ||
+	    not_ok "expiry message" "missing" "$WORK/expiry.out"
+	idp_stop "$WORK/idp-short"
+	use_main
+}
+
+test_provider_down() {
+	local rc port t0 t1
+	port="$(free_port)"
+	write_conf "$WORK/down.conf" pam-public "http_timeout = 2"
+	sed -i "s|^issuer = .*|issuer = https://127.0.0.1:$port|" \
+	    "$WORK/down.conf"
+	write_service "$WORK/pam.d" down "$WORK/down.conf"
+	rm -rf "$WORK/cache"/*
+	login_start "$WORK/down.out" down alice
+	login_wait; rc=$LOGIN_RC
+	expect "provider down (connection refused): PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/down.out"
+	# A peer that accepts TCP and never answers: bounded by http_timeout.
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+time.sleep(60)' "$port" &
+	HANG_PID=$!
+	sleep 0.3
+	t0=$(date +%s%N)
+	login_start "$WORK/hang.out" down alice
+	login_wait; rc=$LOGIN_RC
+	t1=$(date +%s%N)
+	kill "$HANG_PID" 2>/dev/null
+	HANG_PID=
+	expect "silent provider: PAM_AUTHINFO_UNAVAIL" $PAM_AUTHINFO_UNAVAIL \
+	    "$rc" "$WORK/hang.out"
+	echo "    silent provider gave up after $(( (t1 - t0) / 1000000 )) ms" \
+	    "(http_timeout 2 s)"
+	# A bound that only catches a hang, not a slow machine.
+	[ $(( (t1 - t0) / 1000000 )) -lt 12000 ] &&
+	    ok "silent provider does not hang the login" ||
+	    not_ok "silent provider" "took over 12 s"
+}
+
+test_unknown_ca() {
+	local rc
+	write_conf "$WORK/ca.conf" pam-public
+	sed -i "s|^ca_file = .*|ca_file = $IDP_DIR/other-ca.pem|" \
+	    "$WORK/ca.conf"
+	write_service "$WORK/pam.d" ca "$WORK/ca.conf"
+	rm -rf "$WORK/cache"/*
+	login_start "$WORK/ca.out" ca alice
+	login_wait; rc=$LOGIN_RC
+	expect "certificate from an unknown CA: PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/ca.out"
+}
+
+test_bad_config() {
+	local rc
+	write_conf "$WORK/badkey.conf" pam-public "no_such_key = 1"
+	write_service "$WORK/pam.d" badkey "$WORK/badkey.conf"
+	login_start "$WORK/badkey.out" badkey alice
+	login_wait; rc=$LOGIN_RC
+	expect "unknown config key: PAM_SERVICE_ERR" $PAM_SERVICE_ERR "$rc" \
+	    "$WORK/badkey.out"
+	write_conf "$WORK/writable.conf" pam-public
+	chmod 0666 "$WORK/writable.conf"
+	write_service "$WORK/pam.d" writable "$WORK/writable.conf"
+	login_start "$WORK/writable.out" writable alice
+	login_wait; rc=$LOGIN_RC
+	expect "world-writable config: PAM_SERVICE_ERR" $PAM_SERVICE_ERR \
+	    "$rc" "$WORK/writable.out"
+	ln -sf "$WORK/approve.conf" "$WORK/link.conf"
+	write_service "$WORK/pam.d" link "$WORK/link.conf"
+	login_start "$WORK/link.out" link alice
+	login_wait; rc=$LOGIN_RC
+	expect "config behind a symlink: PAM_SERVICE_ERR" $PAM_SERVICE_ERR \
+	    "$rc" "$WORK/link.out"
+}
+
+test_unknown_user() {
+	local rc
+	write_conf "$WORK/nouser.conf" pam-public
+	write_service "$WORK/pam.d" nouser "$WORK/nouser.conf"
+	idp_reset "$IDP_DIR" "$IDP_PORT"
+	login_start "$WORK/nouser.out" nouser mallory
+	login_wait; rc=$LOGIN_RC
+	expect "unknown local user: PAM_USER_UNKNOWN" $PAM_USER_UNKNOWN "$rc" \
+	    "$WORK/nouser.out"
+	expect "unknown local user: the provider is not asked" 0 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "sum(s['requests'].values())")"
+}
+
+test_exported_symbols
+test_approve_poll_mode
+test_warm_cache_no_discovery_or_jwks
+test_client_auth_methods
+test_deny
+test_identity_mismatch
+test_wait_enter
+test_wait_auto_is_enter_for_sshd
+test_conversation_failure
+test_expiry
+test_provider_down
+test_unknown_ca
+test_bad_config
+test_unknown_user
+
+echo "integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
