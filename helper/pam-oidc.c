@@ -31,8 +31,8 @@ static void
 sink(void *ctx, int prio, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "pam-oidc: %s%s\n", prio <= LOG_ERR ? "error: " : "",
-	    line);
+	fprintf(
+	    stderr, "pam-oidc: %s%s\n", prio <= LOG_ERR ? "error: " : "", line);
 }
 
 static int
@@ -110,8 +110,8 @@ cmd_login(int argc, char **argv)
 	if (r < 0 || (size_t)r >= sizeof(arg) || (cfg = config_new()) == NULL)
 		return 2;
 	if ((r = config_load(cfg, 1, args, why, sizeof(why))) != 0) {
-		fprintf(stderr, "pam-oidc: %s\n", r == OIDC_ERR_NOMEM ?
-		    oidc_strerror(r) : why);
+		fprintf(stderr, "pam-oidc: %s\n",
+		    r == OIDC_ERR_NOMEM ? oidc_strerror(r) : why);
 		config_free(cfg);
 		return 2;
 	}

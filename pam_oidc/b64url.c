@@ -26,8 +26,7 @@ value_of(unsigned char c)
 }
 
 int
-b64url_decode(const char *in, size_t len, unsigned char **out,
-    size_t *outlen)
+b64url_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
 {
 	unsigned char *buf;
 	unsigned int acc = 0;

@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 /* Decode len bytes of in; *out is NUL-terminated for convenience. */
-int b64url_decode(const char *in, size_t len, unsigned char **out,
-    size_t *outlen);
+int b64url_decode(
+    const char *in, size_t len, unsigned char **out, size_t *outlen);
 
 /* Encode into a new NUL-terminated string. */
 int b64url_encode(const unsigned char *in, size_t len, char **out);

@@ -15,11 +15,11 @@
 #include "oidc.h"
 #include "safefile.h"
 
-#define MAGIC	"pam_oidc-cache-1"
+#define MAGIC "pam_oidc-cache-1"
 
 static int
-entry_path(const char *dir, const char *kind, const char *url, char *out,
-    size_t outsz)
+entry_path(
+    const char *dir, const char *kind, const char *url, char *out, size_t outsz)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	char hex[2 * SHA256_DIGEST_LENGTH + 1];
@@ -74,8 +74,8 @@ cache_load(const char *dir, const char *kind, const char *url, time_t now,
 	if (errno != 0 || end == p || *end != '\n')
 		goto out;
 	p = end + 1;
-	if ((size_t)(data + dlen - p) < ulen + 1 ||
-	    memcmp(p, url, ulen) != 0 || p[ulen] != '\n')
+	if ((size_t)(data + dlen - p) < ulen + 1 || memcmp(p, url, ulen) != 0 ||
+	    p[ulen] != '\n')
 		goto out;
 	p += ulen + 1;
 	nl = data + dlen;

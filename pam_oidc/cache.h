@@ -7,17 +7,17 @@
 #include <stddef.h>
 #include <time.h>
 
-#define CACHE_MIN_AGE		60
-#define CACHE_MAX_AGE		86400
-#define CACHE_DEFAULT_AGE	3600
+#define CACHE_MIN_AGE     60
+#define CACHE_MAX_AGE     86400
+#define CACHE_DEFAULT_AGE 3600
 
 /*
  * Load the entry of kind for url. Returns 0 when fresh, OIDC_ERR_EXPIRED
  * when present but stale (body still returned), OIDC_ERR_INVALID when
  * missing or corrupt.
  */
-int cache_load(const char *dir, const char *kind, const char *url,
-    time_t now, char **body, size_t *len);
+int cache_load(const char *dir, const char *kind, const char *url, time_t now,
+    char **body, size_t *len);
 
 /*
  * Store body for url; max_age < 0 means none was given. Failures to

@@ -45,7 +45,7 @@ claims_valid_name(const char *name, size_t max)
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '.' || c == '-'))
+			c == '_' || c == '.' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -96,8 +96,10 @@ claims_username(const json_t *claims, const struct oidc_config *cfg,
 				*p = (char)(*p + 32);
 	if (!claims_valid_name(name, (size_t)cfg->username_max_length)) {
 		free(name);
-		return fail(why, whysz, "the username claim is not a valid "
-		    "local username", OIDC_ERR_CLAIM);
+		return fail(why, whysz,
+		    "the username claim is not a valid "
+		    "local username",
+		    OIDC_ERR_CLAIM);
 	}
 	*user = name;
 	return 0;
@@ -116,7 +118,7 @@ claims_value_matches(const json_t *v, const char *want)
 		return strcmp(want, "false") == 0;
 	if (json_is_integer(v)) {
 		if (snprintf(num, sizeof(num), "%lld",
-		    (long long)json_integer_value(v)) < 0)
+			(long long)json_integer_value(v)) < 0)
 			return 0;
 		return strcmp(num, want) == 0;
 	}
@@ -124,8 +126,8 @@ claims_value_matches(const json_t *v, const char *want)
 }
 
 int
-claims_require(const json_t *claims, const struct oidc_kv *rules, char *why,
-    size_t whysz)
+claims_require(
+    const json_t *claims, const struct oidc_kv *rules, char *why, size_t whysz)
 {
 	const json_t *v;
 
@@ -133,8 +135,10 @@ claims_require(const json_t *claims, const struct oidc_kv *rules, char *why,
 		v = claims_get(claims, rules->key);
 		if (v == NULL || !claims_value_matches(v, rules->value)) {
 			if (why != NULL && whysz > 0 &&
-			    snprintf(why, whysz, "require_claim %s = %s "
-			    "does not hold", rules->key, rules->value) < 0)
+			    snprintf(why, whysz,
+				"require_claim %s = %s "
+				"does not hold",
+				rules->key, rules->value) < 0)
 				why[0] = '\0';
 			return OIDC_ERR_CLAIM;
 		}

@@ -10,7 +10,7 @@
 
 #include "config.h"
 
-#define CLAIM_PATH_MAX_DEPTH	8
+#define CLAIM_PATH_MAX_DEPTH 8
 
 /* The value at "a.b.c", or NULL. */
 const json_t *claims_get(const json_t *claims, const char *path);
@@ -27,8 +27,8 @@ int claims_username(const json_t *claims, const struct oidc_config *cfg,
 int claims_valid_name(const char *name, size_t max);
 
 /* Does every require_claim line hold? why names the first that fails. */
-int claims_require(const json_t *claims, const struct oidc_kv *rules,
-    char *why, size_t whysz);
+int claims_require(
+    const json_t *claims, const struct oidc_kv *rules, char *why, size_t whysz);
 
 /*
  * Does the claim value equal the configured text? Strings compare

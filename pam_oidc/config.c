@@ -16,27 +16,27 @@
 #include "oidc.h"
 #include "safefile.h"
 
-#define MAX_LINE	4096
+#define MAX_LINE 4096
 
 enum key_type { T_STR, T_URL, T_INT, T_BOOL, T_ENUM, T_ALGS, T_KV, T_XFORM };
 
 struct key {
-	const char	*name;
-	enum key_type	 type;
-	size_t		 off;
-	int		 min, max;		/* T_INT */
-	const char	*const *words;		/* T_ENUM, index = value */
-	const char	*hint;			/* what a valid value is */
+	const char *name;
+	enum key_type type;
+	size_t off;
+	int min, max;             /* T_INT */
+	const char *const *words; /* T_ENUM, index = value */
+	const char *hint;         /* what a valid value is */
 };
 
 static const char *const w_auth[] = { "auto", "client_secret_basic",
-    "client_secret_post", "none", NULL };
+	"client_secret_post", "none", NULL };
 static const char *const w_wait[] = { "auto", "enter", "poll", NULL };
 static const char *const w_qr[] = { "utf8", "ascii", "off", NULL };
 static const char *const w_group[] = { "session", "persist", NULL };
 static const char *const w_userinfo[] = { "auto", "always", "never", NULL };
 
-#define O(f)	offsetof(struct oidc_config, f)
+#define O(f) offsetof(struct oidc_config, f)
 static const struct key keys[] = {
 	{ "issuer", T_URL, O(issuer), 0, 0, NULL, "an https:// URL" },
 	{ "device_authorization_endpoint", T_URL,
@@ -88,21 +88,28 @@ static const struct key keys[] = {
 	{ "debug", T_BOOL, O(debug), 0, 0, NULL, "yes or no" },
 };
 #undef O
-#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const struct {
-	const char	*name;
-	unsigned int	 bit;
+	const char *name;
+	unsigned int bit;
 } algs[] = {
-	{ "RS256", ALG_RS256 }, { "RS384", ALG_RS384 }, { "RS512", ALG_RS512 },
-	{ "PS256", ALG_PS256 }, { "PS384", ALG_PS384 }, { "PS512", ALG_PS512 },
-	{ "ES256", ALG_ES256 }, { "ES384", ALG_ES384 }, { "ES512", ALG_ES512 },
+	{ "RS256", ALG_RS256 },
+	{ "RS384", ALG_RS384 },
+	{ "RS512", ALG_RS512 },
+	{ "PS256", ALG_PS256 },
+	{ "PS384", ALG_PS384 },
+	{ "PS512", ALG_PS512 },
+	{ "ES256", ALG_ES256 },
+	{ "ES384", ALG_ES384 },
+	{ "ES512", ALG_ES512 },
 	{ "EdDSA", ALG_EDDSA },
-	{ "HS256", ALG_HS256 }, { "HS384", ALG_HS384 }, { "HS512", ALG_HS512 },
+	{ "HS256", ALG_HS256 },
+	{ "HS384", ALG_HS384 },
+	{ "HS512", ALG_HS512 },
 };
 
-static int
-fail(char *why, size_t whysz, const char *fmt, ...)
+static int fail(char *why, size_t whysz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -158,7 +165,8 @@ config_free(struct oidc_config *cfg)
 		    keys[i].type == T_XFORM)
 			oidc_strfree(*(char **)((char *)cfg + keys[i].off));
 		else if (keys[i].type == T_KV)
-			kv_free(*(struct oidc_kv **)((char *)cfg + keys[i].off));
+			kv_free(
+			    *(struct oidc_kv **)((char *)cfg + keys[i].off));
 	}
 	kv_free(cfg->strip_domains);
 	free(cfg->path);
@@ -183,7 +191,7 @@ config_parse_algs(const char *s)
 			    memcmp(algs[i].name, s, n) == 0)
 				break;
 		if (i == sizeof(algs) / sizeof(algs[0]))
-			return 0;	/* unknown, and "none" in any spelling */
+			return 0; /* unknown, and "none" in any spelling */
 		bits |= algs[i].bit;
 		s += n;
 	}
@@ -308,10 +316,8 @@ set_value(struct oidc_config *cfg, const struct key *k, char *v)
 		oidc_strfree(*(char **)field);
 		*(char **)field = copy;
 		return 0;
-	case T_INT:
-		return parse_int(v, k->min, k->max, field);
-	case T_BOOL:
-		return parse_bool(v, field);
+	case T_INT: return parse_int(v, k->min, k->max, field);
+	case T_BOOL: return parse_bool(v, field);
 	case T_ENUM:
 		for (i = 0; k->words[i] != NULL; i++)
 			if (strcmp(k->words[i], v) == 0) {
@@ -363,15 +369,19 @@ parse_line(struct oidc_config *cfg, char *line, unsigned char *seen,
 	name = trim(line);
 	value = trim(eq + 1);
 	if ((k = find_key(name)) == NULL)
-		return fail(why, whysz, "%s: unknown key \"%.64s\" "
-		    "(see pam_oidc.conf(5))", where, name);
+		return fail(why, whysz,
+		    "%s: unknown key \"%.64s\" "
+		    "(see pam_oidc.conf(5))",
+		    where, name);
 	if (*value == '\0')
-		return fail(why, whysz, "%s: %s needs a value: %s", where,
-		    name, k->hint);
+		return fail(why, whysz, "%s: %s needs a value: %s", where, name,
+		    k->hint);
 	if (seen != NULL && k->type != T_KV) {
 		if (seen[k - keys])
-			return fail(why, whysz, "%s: %s is given twice; "
-			    "keep one", where, name);
+			return fail(why, whysz,
+			    "%s: %s is given twice; "
+			    "keep one",
+			    where, name);
 		seen[k - keys] = 1;
 	}
 	if ((r = set_value(cfg, k, value)) == OIDC_ERR_NOMEM)
@@ -396,8 +406,8 @@ config_parse(struct oidc_config *cfg, const char *name, const char *text,
 		n = 0;
 		while (pos + n < len && text[pos + n] != '\n')
 			n++;
-		if (snprintf(where, sizeof(where), "%.200s:%d", name,
-		    lineno) < 0)
+		if (snprintf(where, sizeof(where), "%.200s:%d", name, lineno) <
+		    0)
 			where[0] = '\0';
 		if (n >= sizeof(line))
 			return fail(why, whysz, "%s: line too long", where);
@@ -419,8 +429,8 @@ config_parse(struct oidc_config *cfg, const char *name, const char *text,
 }
 
 int
-config_apply_arg(struct oidc_config *cfg, const char *arg, char *why,
-    size_t whysz)
+config_apply_arg(
+    struct oidc_config *cfg, const char *arg, char *why, size_t whysz)
 {
 	char buf[MAX_LINE], where[96];
 	int r;
@@ -434,11 +444,12 @@ config_apply_arg(struct oidc_config *cfg, const char *arg, char *why,
 	if (strlen(arg) >= sizeof(buf))
 		return fail(why, whysz, "module argument too long");
 	memcpy(buf, arg, strlen(arg) + 1);
-	if (snprintf(where, sizeof(where), "module argument \"%.40s\"",
-	    arg) < 0)
+	if (snprintf(where, sizeof(where), "module argument \"%.40s\"", arg) <
+	    0)
 		where[0] = '\0';
 	if (strncmp(arg, "client_secret=", 14) == 0)
-		return fail(why, whysz, "client_secret may not be a module "
+		return fail(why, whysz,
+		    "client_secret may not be a module "
 		    "argument (it would show in the PAM file); use "
 		    "client_secret_file");
 	r = parse_line(cfg, buf, NULL, where, why, whysz);
@@ -460,8 +471,8 @@ config_defaults(struct oidc_config *cfg)
 {
 	if (dup_default(&cfg->scope, "openid email profile") != 0 ||
 	    dup_default(&cfg->username_claim, "preferred_username") != 0 ||
-	    dup_default(&cfg->prompt,
-	    "Sign in with your identity provider") != 0 ||
+	    dup_default(&cfg->prompt, "Sign in with your identity provider") !=
+		0 ||
 	    dup_default(&cfg->cache_dir, "/var/cache/pam_oidc") != 0 ||
 	    dup_default(&cfg->shell, "/bin/bash") != 0)
 		return OIDC_ERR_NOMEM;
@@ -475,8 +486,8 @@ read_secret_file(struct oidc_config *cfg, char *why, size_t whysz)
 	size_t len = 0;
 	int r;
 
-	r = safefile_read(cfg->client_secret_file, SAFEFILE_PRIVATE, 4096,
-	    &buf, &len, NULL, why, whysz);
+	r = safefile_read(cfg->client_secret_file, SAFEFILE_PRIVATE, 4096, &buf,
+	    &len, NULL, why, whysz);
 	if (r == OIDC_ERR_NOMEM)
 		return r;
 	if (r != 0)
@@ -486,8 +497,7 @@ read_secret_file(struct oidc_config *cfg, char *why, size_t whysz)
 	s[strcspn(s, "\r\n")] = '\0';
 	if (*s == '\0') {
 		oidc_freezero(buf, len + 1);
-		return fail(why, whysz, "%s is empty",
-		    cfg->client_secret_file);
+		return fail(why, whysz, "%s is empty", cfg->client_secret_file);
 	}
 	if ((cfg->client_secret = strdup(s)) == NULL)
 		r = OIDC_ERR_NOMEM;
@@ -502,42 +512,57 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 
 	if (cfg->client_id == NULL)
 		return fail(why, whysz, "%s: client_id is required", where);
-	if (cfg->issuer == NULL && (cfg->device_authorization_endpoint ==
-	    NULL || cfg->token_endpoint == NULL))
-		return fail(why, whysz, "%s: set issuer, or both "
-		    "device_authorization_endpoint and token_endpoint", where);
+	if (cfg->issuer == NULL &&
+	    (cfg->device_authorization_endpoint == NULL ||
+		cfg->token_endpoint == NULL))
+		return fail(why, whysz,
+		    "%s: set issuer, or both "
+		    "device_authorization_endpoint and token_endpoint",
+		    where);
 	if (cfg->issuer == NULL && cfg->jwks_uri == NULL &&
 	    cfg->userinfo_endpoint == NULL)
-		return fail(why, whysz, "%s: without issuer, set jwks_uri or "
-		    "userinfo_endpoint so the identity can be verified", where);
+		return fail(why, whysz,
+		    "%s: without issuer, set jwks_uri or "
+		    "userinfo_endpoint so the identity can be verified",
+		    where);
 	if (cfg->client_secret != NULL && cfg->client_secret_file != NULL)
-		return fail(why, whysz, "%s: set client_secret or "
-		    "client_secret_file, not both", where);
-	if (cfg->client_secret_file != NULL && cfg->client_secret_file[0] !=
-	    '/')
-		return fail(why, whysz, "%s: client_secret_file must be an "
-		    "absolute path", where);
-	if (cfg->client_secret_file != NULL && read_secret_file(cfg, why,
-	    whysz) != 0)
+		return fail(why, whysz,
+		    "%s: set client_secret or "
+		    "client_secret_file, not both",
+		    where);
+	if (cfg->client_secret_file != NULL &&
+	    cfg->client_secret_file[0] != '/')
+		return fail(why, whysz,
+		    "%s: client_secret_file must be an "
+		    "absolute path",
+		    where);
+	if (cfg->client_secret_file != NULL &&
+	    read_secret_file(cfg, why, whysz) != 0)
 		return OIDC_ERR_CONFIG;
 	if ((cfg->client_auth == CLIENT_AUTH_BASIC ||
-	    cfg->client_auth == CLIENT_AUTH_POST) && cfg->client_secret == NULL)
-		return fail(why, whysz, "%s: client_auth %s needs "
-		    "client_secret or client_secret_file", where,
-		    w_auth[cfg->client_auth]);
+		cfg->client_auth == CLIENT_AUTH_POST) &&
+	    cfg->client_secret == NULL)
+		return fail(why, whysz,
+		    "%s: client_auth %s needs "
+		    "client_secret or client_secret_file",
+		    where, w_auth[cfg->client_auth]);
 	if ((cfg->signing_algorithms & (ALG_HS256 | ALG_HS384 | ALG_HS512)) &&
 	    cfg->client_secret == NULL)
-		return fail(why, whysz, "%s: HS* signing_algorithms need a "
-		    "client secret", where);
+		return fail(why, whysz,
+		    "%s: HS* signing_algorithms need a "
+		    "client secret",
+		    where);
 	if (cfg->cache_dir != NULL && cfg->cache_dir[0] != '/')
-		return fail(why, whysz, "%s: cache_dir must be an absolute "
-		    "path", where);
+		return fail(why, whysz,
+		    "%s: cache_dir must be an absolute "
+		    "path",
+		    where);
 	if (cfg->ca_file != NULL && cfg->ca_file[0] != '/')
-		return fail(why, whysz, "%s: ca_file must be an absolute path",
-		    where);
+		return fail(
+		    why, whysz, "%s: ca_file must be an absolute path", where);
 	if (cfg->shell != NULL && cfg->shell[0] != '/')
-		return fail(why, whysz, "%s: shell must be an absolute path",
-		    where);
+		return fail(
+		    why, whysz, "%s: shell must be an absolute path", where);
 	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
 }
 
@@ -564,12 +589,14 @@ config_load(struct oidc_config *cfg, int argc, const char **argv, char *why,
 	int i, r;
 
 	if (path[0] != '/')
-		return fail(why, whysz, "config=%.200s: must be an absolute "
-		    "path", path);
+		return fail(why, whysz,
+		    "config=%.200s: must be an absolute "
+		    "path",
+		    path);
 	if ((cfg->path = strdup(path)) == NULL)
 		return OIDC_ERR_NOMEM;
-	r = safefile_read(path, 0, OIDC_MAX_CONFIG, &text, &len, &mode, why,
-	    whysz);
+	r = safefile_read(
+	    path, 0, OIDC_MAX_CONFIG, &text, &len, &mode, why, whysz);
 	if (r == OIDC_ERR_NOMEM)
 		return r;
 	if (r != 0)
@@ -579,8 +606,10 @@ config_load(struct oidc_config *cfg, int argc, const char **argv, char *why,
 	if (r != 0)
 		return r;
 	if (cfg->client_secret != NULL && (mode & S_IROTH))
-		return fail(why, whysz, "%.200s holds client_secret and is "
-		    "readable by others (chmod 0600 %.200s)", path, path);
+		return fail(why, whysz,
+		    "%.200s holds client_secret and is "
+		    "readable by others (chmod 0600 %.200s)",
+		    path, path);
 	for (i = 0; i < argc; i++)
 		if ((r = config_apply_arg(cfg, argv[i], why, whysz)) != 0)
 			return r;

@@ -8,11 +8,11 @@
 
 #include <stddef.h>
 
-#define OIDC_DEFAULT_CONFIG	"/etc/pam_oidc.conf"
-#define OIDC_MAX_CONFIG		(256 * 1024)
+#define OIDC_DEFAULT_CONFIG "/etc/pam_oidc.conf"
+#define OIDC_MAX_CONFIG     (256 * 1024)
 
 enum oidc_client_auth {
-	CLIENT_AUTH_AUTO = 0,	/* from discovery */
+	CLIENT_AUTH_AUTO = 0, /* from discovery */
 	CLIENT_AUTH_BASIC,
 	CLIENT_AUTH_POST,
 	CLIENT_AUTH_NONE,
@@ -25,56 +25,64 @@ enum oidc_userinfo { USERINFO_AUTO = 0, USERINFO_ALWAYS, USERINFO_NEVER };
 
 /* JWS algorithms, as bits of the allow-list. */
 enum oidc_alg {
-	ALG_RS256 = 1 << 0, ALG_RS384 = 1 << 1, ALG_RS512 = 1 << 2,
-	ALG_PS256 = 1 << 3, ALG_PS384 = 1 << 4, ALG_PS512 = 1 << 5,
-	ALG_ES256 = 1 << 6, ALG_ES384 = 1 << 7, ALG_ES512 = 1 << 8,
+	ALG_RS256 = 1 << 0,
+	ALG_RS384 = 1 << 1,
+	ALG_RS512 = 1 << 2,
+	ALG_PS256 = 1 << 3,
+	ALG_PS384 = 1 << 4,
+	ALG_PS512 = 1 << 5,
+	ALG_ES256 = 1 << 6,
+	ALG_ES384 = 1 << 7,
+	ALG_ES512 = 1 << 8,
 	ALG_EDDSA = 1 << 9,
-	ALG_HS256 = 1 << 10, ALG_HS384 = 1 << 11, ALG_HS512 = 1 << 12,
+	ALG_HS256 = 1 << 10,
+	ALG_HS384 = 1 << 11,
+	ALG_HS512 = 1 << 12,
 };
 
 /* One "name = value" pair of a repeatable key. */
 struct oidc_kv {
-	char		*key;
-	char		*value;
-	struct oidc_kv	*next;
+	char *key;
+	char *value;
+	struct oidc_kv *next;
 };
 
 struct oidc_config {
-	char			*issuer;
-	char			*device_authorization_endpoint;
-	char			*token_endpoint;
-	char			*userinfo_endpoint;
-	char			*jwks_uri;
-	char			*client_id;
-	char			*client_secret;		/* wiped on free */
-	char			*client_secret_file;
-	enum oidc_client_auth	 client_auth;
-	char			*scope;
-	unsigned int		 signing_algorithms;	/* enum oidc_alg bits */
-	char			*username_claim;
-	char			*username_transform;
-	struct oidc_kv		*strip_domains;		/* key = domain */
-	int			 username_lowercase;
-	int			 username_max_length;
-	struct oidc_kv		*require_claims;
-	char			*role_claim;
-	struct oidc_kv		*role_map;
-	char			*allowed_roles;
-	enum oidc_group_mode	 group_mode;
-	int			 auto_register;
-	char			*shell;
-	int			 kiosk;
-	enum oidc_wait		 wait;
-	enum oidc_qr		 qr;
-	char			*prompt;
-	int			 timeout;		/* 0: min(expires_in, 300) */
-	int			 http_timeout;
-	char			*ca_file;
-	char			*cache_dir;
-	enum oidc_userinfo	 userinfo;
-	int			 leeway;
-	int			 debug;
-	char			*path;			/* the file read */
+	char *issuer;
+	char *device_authorization_endpoint;
+	char *token_endpoint;
+	char *userinfo_endpoint;
+	char *jwks_uri;
+	char *client_id;
+	char *client_secret; /* wiped on free */
+	char *client_secret_file;
+	enum oidc_client_auth client_auth;
+	char *scope;
+	unsigned int signing_algorithms; /* enum oidc_alg bits */
+	char *username_claim;
+	char *username_transform;
+	struct oidc_kv *strip_domains; /* key = domain */
+	int username_lowercase;
+	int username_max_length;
+	struct oidc_kv *require_claims;
+	char *role_claim;
+	struct oidc_kv *role_map;
+	char *allowed_roles;
+	enum oidc_group_mode group_mode;
+	int auto_register;
+	char *shell;
+	int kiosk;
+	enum oidc_wait wait;
+	enum oidc_qr qr;
+	char *prompt;
+	int timeout; /* 0: min(expires_in, 300) */
+	int http_timeout;
+	char *ca_file;
+	char *cache_dir;
+	enum oidc_userinfo userinfo;
+	int leeway;
+	int debug;
+	char *path; /* the file read */
 };
 
 struct oidc_config *config_new(void);
@@ -85,16 +93,16 @@ void config_free(struct oidc_config *cfg);
  * then the file is read safely and parsed, then argv overrides it, then
  * the whole is validated. On failure why holds "file:line: what to fix".
  */
-int config_load(struct oidc_config *cfg, int argc, const char **argv,
-    char *why, size_t whysz);
+int config_load(struct oidc_config *cfg, int argc, const char **argv, char *why,
+    size_t whysz);
 
 /* Parse one file's text (used by config_load, the tests and the fuzzer). */
 int config_parse(struct oidc_config *cfg, const char *name, const char *text,
     size_t len, char *why, size_t whysz);
 
 /* Apply one module argument ("debug", "key=value"). */
-int config_apply_arg(struct oidc_config *cfg, const char *arg, char *why,
-    size_t whysz);
+int config_apply_arg(
+    struct oidc_config *cfg, const char *arg, char *why, size_t whysz);
 
 /* Check required keys and combinations after all sources are applied. */
 int config_validate(struct oidc_config *cfg, char *why, size_t whysz);

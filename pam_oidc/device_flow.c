@@ -91,8 +91,8 @@ device_flow_poll_init(struct oidc_poll *p, int64_t now_ms, long interval_s,
 }
 
 static int
-on_error(struct oidc_poll *p, const json_t *body, const char *err,
-    int64_t now_ms)
+on_error(
+    struct oidc_poll *p, const json_t *body, const char *err, int64_t now_ms)
 {
 	long long n;
 

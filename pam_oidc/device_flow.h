@@ -10,20 +10,20 @@
 #include <stdint.h>
 
 struct oidc_device_auth {
-	char	*device_code;		/* secret: wiped on free */
-	char	*user_code;		/* sanitised for display */
-	char	*verification_uri;
-	char	*verification_uri_complete;	/* NULL when not given */
-	long	 expires_in;
-	long	 interval;
+	char *device_code; /* secret: wiped on free */
+	char *user_code;   /* sanitised for display */
+	char *verification_uri;
+	char *verification_uri_complete; /* NULL when not given */
+	long expires_in;
+	long interval;
 };
 
 struct oidc_poll {
-	int64_t	 next_ms;	/* do not poll before this */
-	int64_t	 end_ms;	/* code expiry or overall deadline */
-	long	 interval_s;
-	int	 polls;
-	int	 slow_downs;
+	int64_t next_ms; /* do not poll before this */
+	int64_t end_ms;  /* code expiry or overall deadline */
+	long interval_s;
+	int polls;
+	int slow_downs;
 };
 
 enum poll_result { POLL_AGAIN = 0, POLL_DONE = 1 };
@@ -34,8 +34,8 @@ void device_auth_free(struct oidc_device_auth *da);
 int device_flow_parse_auth(const json_t *body, struct oidc_device_auth **out);
 
 /* Start polling at now_ms; the earliest first poll is one interval later. */
-void device_flow_poll_init(struct oidc_poll *p, int64_t now_ms,
-    long interval_s, long expires_in, int64_t deadline_ms);
+void device_flow_poll_init(struct oidc_poll *p, int64_t now_ms, long interval_s,
+    long expires_in, int64_t deadline_ms);
 
 /*
  * Feed the token endpoint's answer (HTTP status and parsed body) received
@@ -43,8 +43,8 @@ void device_flow_poll_init(struct oidc_poll *p, int64_t now_ms,
  * next_ms set, or a negative OIDC_ERR_*; *error names the OAuth error
  * (pointing into body) for the log.
  */
-int device_flow_poll_step(struct oidc_poll *p, long status,
-    const json_t *body, int64_t now_ms, const char **error);
+int device_flow_poll_step(struct oidc_poll *p, long status, const json_t *body,
+    int64_t now_ms, const char **error);
 
 /* Milliseconds to wait before the next poll (0 if due). */
 int64_t device_flow_wait_ms(const struct oidc_poll *p, int64_t now_ms);

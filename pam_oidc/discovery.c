@@ -9,8 +9,8 @@
 #include "json.h"
 #include "oidc.h"
 
-#define SUFFIX		"/.well-known/openid-configuration"
-#define DEVICE_GRANT	"urn:ietf:params:oauth:grant-type:device_code"
+#define SUFFIX       "/.well-known/openid-configuration"
+#define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 
 struct oidc_provider *
 provider_new(void)
@@ -112,8 +112,8 @@ parse_lists(const json_t *doc, struct oidc_provider *p)
 }
 
 int
-discovery_parse(const json_t *doc, const char *expected_issuer,
-    struct oidc_provider *p)
+discovery_parse(
+    const json_t *doc, const char *expected_issuer, struct oidc_provider *p)
 {
 	const char *iss = json_str(doc, "issuer");
 	int r;
@@ -125,10 +125,11 @@ discovery_parse(const json_t *doc, const char *expected_issuer,
 	if ((p->issuer = strdup(iss)) == NULL)
 		return OIDC_ERR_NOMEM;
 	if ((r = get_url(doc, "device_authorization_endpoint",
-	    &p->device_authorization_endpoint)) != 0 ||
+		 &p->device_authorization_endpoint)) != 0 ||
 	    (r = get_url(doc, "token_endpoint", &p->token_endpoint)) != 0 ||
 	    (r = get_url(doc, "userinfo_endpoint", &p->userinfo_endpoint)) !=
-	    0 || (r = get_url(doc, "jwks_uri", &p->jwks_uri)) != 0)
+		0 ||
+	    (r = get_url(doc, "jwks_uri", &p->jwks_uri)) != 0)
 		return r;
 	parse_lists(doc, p);
 	return 0;

@@ -6,18 +6,18 @@
 
 #include <jansson.h>
 
-#define AUTH_METHOD_BASIC	0x1
-#define AUTH_METHOD_POST	0x2
-#define AUTH_METHOD_NONE	0x4
+#define AUTH_METHOD_BASIC 0x1
+#define AUTH_METHOD_POST  0x2
+#define AUTH_METHOD_NONE  0x4
 
 struct oidc_provider {
-	char		*issuer;
-	char		*device_authorization_endpoint;
-	char		*token_endpoint;
-	char		*userinfo_endpoint;
-	char		*jwks_uri;
-	unsigned int	 auth_methods;		/* 0: not advertised */
-	int		 device_grant;		/* -1 unknown, 0 no, 1 yes */
+	char *issuer;
+	char *device_authorization_endpoint;
+	char *token_endpoint;
+	char *userinfo_endpoint;
+	char *jwks_uri;
+	unsigned int auth_methods; /* 0: not advertised */
+	int device_grant;          /* -1 unknown, 0 no, 1 yes */
 };
 
 struct oidc_provider *provider_new(void);
@@ -30,7 +30,7 @@ void provider_free(struct oidc_provider *p);
 int discovery_url(const char *issuer, char **url, char **expected_issuer);
 
 /* Fill p from a parsed discovery document; issuer must match exactly. */
-int discovery_parse(const json_t *doc, const char *expected_issuer,
-    struct oidc_provider *p);
+int discovery_parse(
+    const json_t *doc, const char *expected_issuer, struct oidc_provider *p);
 
 #endif

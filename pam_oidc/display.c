@@ -15,13 +15,12 @@
 #include "sanitize.h"
 
 struct sbuf {
-	char	*buf;
-	size_t	 len, cap;
-	int	 err;
+	char *buf;
+	size_t len, cap;
+	int err;
 };
 
-static void
-sb_printf(struct sbuf *sb, const char *fmt, ...)
+static void sb_printf(struct sbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -60,9 +59,8 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 }
 
 int
-display_build(const struct oidc_config *cfg,
-    const struct oidc_display_ctx *ctx, const struct oidc_device_auth *da,
-    char **text)
+display_build(const struct oidc_config *cfg, const struct oidc_display_ctx *ctx,
+    const struct oidc_device_auth *da, char **text)
 {
 	struct sbuf sb = { 0 };
 	char *prompt = NULL, *host = NULL, *svc = NULL, *user = NULL;
@@ -71,15 +69,18 @@ display_build(const struct oidc_config *cfg,
 	int r;
 
 	if ((r = sanitize_text(cfg->prompt, 200, &prompt)) != 0 ||
-	    (r = sanitize_text(ctx->host ? ctx->host : "this machine", 128,
-	    &host)) != 0 ||
-	    (r = sanitize_text(ctx->service ? ctx->service : "login", 64,
-	    &svc)) != 0 ||
-	    (r = sanitize_text(ctx->user ? ctx->user : "the account you "
-	    "sign in as", 64, &user)) != 0)
+	    (r = sanitize_text(
+		 ctx->host ? ctx->host : "this machine", 128, &host)) != 0 ||
+	    (r = sanitize_text(
+		 ctx->service ? ctx->service : "login", 64, &svc)) != 0 ||
+	    (r = sanitize_text(ctx->user ? ctx->user
+					 : "the account you "
+					   "sign in as",
+		 64, &user)) != 0)
 		goto out;
-	qr_text = da->verification_uri_complete != NULL ?
-	    da->verification_uri_complete : da->verification_uri;
+	qr_text = da->verification_uri_complete != NULL
+	    ? da->verification_uri_complete
+	    : da->verification_uri;
 	if (cfg->qr != QR_OFF &&
 	    (r = qr_render(qr_text, cfg->qr, &qr)) == OIDC_ERR_NOMEM)
 		goto out;
@@ -90,7 +91,8 @@ display_build(const struct oidc_config *cfg,
 	if (qr != NULL)
 		sb_printf(&sb, "Or scan:\n%s", qr);
 	if (ctx->wait_enter)
-		sb_printf(&sb, "Press Enter after you have approved the "
+		sb_printf(&sb,
+		    "Press Enter after you have approved the "
 		    "sign-in: ");
 	else
 		sb_printf(&sb, "Waiting for approval...");

@@ -8,10 +8,10 @@
 #include "device_flow.h"
 
 struct oidc_display_ctx {
-	const char	*host;
-	const char	*service;
-	const char	*user;		/* NULL: chosen at sign-in (kiosk) */
-	int		 wait_enter;
+	const char *host;
+	const char *service;
+	const char *user; /* NULL: chosen at sign-in (kiosk) */
+	int wait_enter;
 };
 
 /* Build the whole message; every part is already sanitised. */

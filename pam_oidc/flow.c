@@ -20,19 +20,19 @@
 #include "jwt.h"
 #include "oidc.h"
 
-#define DEFAULT_TIMEOUT_S	300
-#define JWKS_KIND		"jwks"
-#define DISCOVERY_KIND		"discovery"
+#define DEFAULT_TIMEOUT_S 300
+#define JWKS_KIND         "jwks"
+#define DISCOVERY_KIND    "discovery"
 
 struct flow {
-	const struct oidc_config	*cfg;
-	const struct oidc_login		*login;
-	const struct oidc_ui		*ui;
-	struct oidc_http		*http;
-	struct oidc_provider		*prov;
-	enum oidc_client_auth		 auth;
-	int64_t				 deadline_ms;
-	char				 esc[256];	/* log escaping */
+	const struct oidc_config *cfg;
+	const struct oidc_login *login;
+	const struct oidc_ui *ui;
+	struct oidc_http *http;
+	struct oidc_provider *prov;
+	enum oidc_client_auth auth;
+	int64_t deadline_ms;
+	char esc[256]; /* log escaping */
 };
 
 void
@@ -78,14 +78,17 @@ cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
 	int r;
 
 	*fetched = 0;
-	if (!force && cache_load(f->cfg->cache_dir, kind, url, time(NULL),
-	    &body, &len) == 0) {
+	if (!force &&
+	    cache_load(f->cfg->cache_dir, kind, url, time(NULL), &body, &len) ==
+		0) {
 		r = json_parse_object(body, len, doc);
 		free(body);
 		if (r == 0)
 			return 0;
-		log_msg(f->login->log, LOG_WARNING, "cached %s for %s is "
-		    "corrupt; fetching it again", kind, esc(f, url));
+		log_msg(f->login->log, LOG_WARNING,
+		    "cached %s for %s is "
+		    "corrupt; fetching it again",
+		    kind, esc(f, url));
 	} else {
 		free(body);
 	}
@@ -101,10 +104,13 @@ cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
 	if ((r = json_parse_object(resp.body, resp.len, doc)) != 0) {
 		log_msg(f->login->log, LOG_ERR, "%s: not a JSON object",
 		    esc(f, url));
-	} else if (!resp.no_store && cache_store(f->cfg->cache_dir, kind, url,
-	    resp.body, resp.len, resp.max_age, time(NULL)) != 0) {
-		log_msg(f->login->log, LOG_WARNING, "cannot write the cache "
-		    "in %s", esc(f, f->cfg->cache_dir));
+	} else if (!resp.no_store &&
+	    cache_store(f->cfg->cache_dir, kind, url, resp.body, resp.len,
+		resp.max_age, time(NULL)) != 0) {
+		log_msg(f->login->log, LOG_WARNING,
+		    "cannot write the cache "
+		    "in %s",
+		    esc(f, f->cfg->cache_dir));
 	}
 	http_resp_clear(&resp);
 	return r;
@@ -132,29 +138,33 @@ load_provider(struct flow *f)
 	if (c->issuer != NULL) {
 		if ((r = discovery_url(c->issuer, &url, &expect)) != 0)
 			goto out;
-		if ((r = cached_get(f, DISCOVERY_KIND, url, &doc, 0,
-		    &fetched)) != 0)
+		if ((r = cached_get(
+			 f, DISCOVERY_KIND, url, &doc, 0, &fetched)) != 0)
 			goto out;
 		if ((r = discovery_parse(doc, expect, f->prov)) != 0) {
-			log_msg(f->login->log, LOG_ERR, "discovery document at "
+			log_msg(f->login->log, LOG_ERR,
+			    "discovery document at "
 			    "%s: issuer is not exactly \"%s\", or an endpoint "
-			    "is not https", esc(f, url), expect);
+			    "is not https",
+			    esc(f, url), expect);
 			goto out;
 		}
 	}
 	if ((r = override(&f->prov->device_authorization_endpoint,
-	    c->device_authorization_endpoint)) != 0 ||
+		 c->device_authorization_endpoint)) != 0 ||
 	    (r = override(&f->prov->token_endpoint, c->token_endpoint)) != 0 ||
-	    (r = override(&f->prov->userinfo_endpoint,
-	    c->userinfo_endpoint)) != 0 ||
+	    (r = override(&f->prov->userinfo_endpoint, c->userinfo_endpoint)) !=
+		0 ||
 	    (r = override(&f->prov->jwks_uri, c->jwks_uri)) != 0)
 		goto out;
 	r = OIDC_ERR_PROTOCOL;
 	if (f->prov->device_authorization_endpoint == NULL ||
 	    f->prov->token_endpoint == NULL) {
-		log_msg(f->login->log, LOG_ERR, "the provider has no device "
+		log_msg(f->login->log, LOG_ERR,
+		    "the provider has no device "
 		    "authorization or token endpoint; enable the device grant "
-		    "or set the endpoints in %s", c->path ? c->path : "config");
+		    "or set the endpoints in %s",
+		    c->path ? c->path : "config");
 		goto out;
 	}
 	r = 0;
@@ -180,8 +190,8 @@ choose_auth(const struct oidc_config *c, const struct oidc_provider *p)
 
 /* POST a form with the client's authentication; parse the answer. */
 static int
-post_form(struct flow *f, const char *url, struct oidc_form *form,
-    long *status, json_t **body)
+post_form(struct flow *f, const char *url, struct oidc_form *form, long *status,
+    json_t **body)
 {
 	struct oidc_http_resp resp;
 	int r;
@@ -200,18 +210,21 @@ post_form(struct flow *f, const char *url, struct oidc_form *form,
 	if (r != 0 && *status >= 500)
 		r = OIDC_ERR_UNAVAIL;
 	if (r != 0)
-		log_msg(f->login->log, LOG_ERR, "%s: HTTP %ld with a body "
-		    "that is neither JSON nor a form", esc(f, url), *status);
+		log_msg(f->login->log, LOG_ERR,
+		    "%s: HTTP %ld with a body "
+		    "that is neither JSON nor a form",
+		    esc(f, url), *status);
 	return r;
 }
 
 static int
 client_error(struct flow *f, const char *where, const char *err)
 {
-	log_msg(f->login->log, LOG_ERR, "%s refused the client (%s): check "
+	log_msg(f->login->log, LOG_ERR,
+	    "%s refused the client (%s): check "
 	    "client_id, the client secret, client_auth, and that the device "
-	    "grant is enabled for this client at the provider", where,
-	    esc(f, err));
+	    "grant is enabled for this client at the provider",
+	    where, esc(f, err));
 	return OIDC_ERR_CLIENT;
 }
 
@@ -226,25 +239,28 @@ device_authorize(struct flow *f, struct oidc_device_auth **da)
 
 	form_add(&form, "scope", f->cfg->scope);
 	if ((r = post_form(f, f->prov->device_authorization_endpoint, &form,
-	    &status, &body)) != 0)
+		 &status, &body)) != 0)
 		return r;
 	if ((err = json_str(body, "error")) != NULL || status != 200) {
-		if (err != NULL && (strcmp(err, "invalid_client") == 0 ||
-		    strcmp(err, "unauthorized_client") == 0 ||
-		    strcmp(err, "device_flow_disabled") == 0 ||
-		    strcmp(err, "incorrect_client_credentials") == 0))
+		if (err != NULL &&
+		    (strcmp(err, "invalid_client") == 0 ||
+			strcmp(err, "unauthorized_client") == 0 ||
+			strcmp(err, "device_flow_disabled") == 0 ||
+			strcmp(err, "incorrect_client_credentials") == 0))
 			r = client_error(f, "device authorization", err);
 		else {
-			log_msg(f->login->log, LOG_ERR, "device authorization: "
-			    "HTTP %ld, error %s", status,
-			    esc(f, err ? err : "(none)"));
-			r = status >= 500 ? OIDC_ERR_UNAVAIL :
-			    OIDC_ERR_PROTOCOL;
+			log_msg(f->login->log, LOG_ERR,
+			    "device authorization: "
+			    "HTTP %ld, error %s",
+			    status, esc(f, err ? err : "(none)"));
+			r = status >= 500 ? OIDC_ERR_UNAVAIL
+					  : OIDC_ERR_PROTOCOL;
 		}
 		goto out;
 	}
 	if ((r = device_flow_parse_auth(body, da)) == OIDC_ERR_PROTOCOL)
-		log_msg(f->login->log, LOG_ERR, "device authorization answer "
+		log_msg(f->login->log, LOG_ERR,
+		    "device authorization answer "
 		    "is malformed (missing fields, or a URI that is not plain "
 		    "https)");
 out:
@@ -284,7 +300,7 @@ poll_tokens(struct flow *f, const struct oidc_device_auth *da,
 		    "urn:ietf:params:oauth:grant-type:device_code");
 		form_add(&form, "device_code", da->device_code);
 		if ((r = post_form(f, f->prov->token_endpoint, &form, &status,
-		    &body)) != 0)
+			 &body)) != 0)
 			return r;
 		r = device_flow_poll_step(p, status, body, oidc_now_ms(), &err);
 		if (r == POLL_DONE) {
@@ -295,15 +311,19 @@ poll_tokens(struct flow *f, const struct oidc_device_auth *da,
 			if (r == OIDC_ERR_CLIENT)
 				client_error(f, "token endpoint", err);
 			else
-				log_msg(f->login->log, LOG_NOTICE, "token "
-				    "endpoint: HTTP %ld, error %s", status,
+				log_msg(f->login->log, LOG_NOTICE,
+				    "token "
+				    "endpoint: HTTP %ld, error %s",
+				    status,
 				    esc(f, err != NULL ? err : "(none)"));
 			json_wipe_decref(body);
 			return r;
 		}
 		if (err != NULL && strcmp(err, "slow_down") == 0)
-			log_msg(f->login->log, LOG_DEBUG, "slow_down: interval "
-			    "now %ld s", p->interval_s);
+			log_msg(f->login->log, LOG_DEBUG,
+			    "slow_down: interval "
+			    "now %ld s",
+			    p->interval_s);
 		json_wipe_decref(body);
 		body = NULL;
 	}
@@ -316,12 +336,13 @@ load_jwks(struct flow *f, int force, struct oidc_jwks **jwks, int *fetched)
 	int r;
 
 	if (f->prov->jwks_uri == NULL) {
-		log_msg(f->login->log, LOG_ERR, "the provider publishes no "
+		log_msg(f->login->log, LOG_ERR,
+		    "the provider publishes no "
 		    "jwks_uri; set jwks_uri");
 		return OIDC_ERR_PROTOCOL;
 	}
-	if ((r = cached_get(f, JWKS_KIND, f->prov->jwks_uri, &doc, force,
-	    fetched)) != 0)
+	if ((r = cached_get(
+		 f, JWKS_KIND, f->prov->jwks_uri, &doc, force, fetched)) != 0)
 		return r;
 	r = jwks_parse(doc, jwks);
 	json_decref(doc);
@@ -342,8 +363,7 @@ verify_id_token(struct flow *f, const char *token, json_t **claims)
 
 	memset(&pol, 0, sizeof(pol));
 	pol.algs = f->cfg->signing_algorithms;
-	pol.issuer = f->prov->issuer != NULL ? f->prov->issuer :
-	    f->cfg->issuer;
+	pol.issuer = f->prov->issuer != NULL ? f->prov->issuer : f->cfg->issuer;
 	pol.client_id = f->cfg->client_id;
 	pol.hmac_secret = f->cfg->client_secret;
 	pol.leeway = f->cfg->leeway;
@@ -358,26 +378,32 @@ verify_id_token(struct flow *f, const char *token, json_t **claims)
 	r = jwt_verify(token, jwks, &pol, claims, &info);
 	if (r == OIDC_ERR_KID && !fetched) {
 		/* The provider may have rotated its keys: fetch once more. */
-		log_msg(f->login->log, LOG_INFO, "unknown kid %s; fetching "
-		    "the JWKS again", log_escape(info.kid, kid, sizeof(kid)));
+		log_msg(f->login->log, LOG_INFO,
+		    "unknown kid %s; fetching "
+		    "the JWKS again",
+		    log_escape(info.kid, kid, sizeof(kid)));
 		jwks_free(jwks);
 		jwks = NULL;
 		if ((r = load_jwks(f, 1, &jwks, &fetched)) != 0)
 			return r;
 		r = jwt_verify(token, jwks, &pol, claims, &info);
 	}
-	if (r == OIDC_ERR_KID && snprintf(info.reason, sizeof(info.reason),
-	    "no provider key has this kid") < 0)
+	if (r == OIDC_ERR_KID &&
+	    snprintf(info.reason, sizeof(info.reason),
+		"no provider key has this kid") < 0)
 		info.reason[0] = '\0';
 	if (r != 0 && r != OIDC_ERR_NOMEM) {
-		log_msg(f->login->log, LOG_ERR, "ID token refused: %s "
-		    "(alg %s, kid %s)", info.reason, esc(f, info.alg),
+		log_msg(f->login->log, LOG_ERR,
+		    "ID token refused: %s "
+		    "(alg %s, kid %s)",
+		    info.reason, esc(f, info.alg),
 		    log_escape(info.kid, kid, sizeof(kid)));
 		r = OIDC_ERR_TOKEN;
 	} else if (r == 0) {
-		log_msg(f->login->log, LOG_DEBUG, "ID token verified with "
-		    "alg %s kid %s", esc(f, info.alg),
-		    log_escape(info.kid, kid, sizeof(kid)));
+		log_msg(f->login->log, LOG_DEBUG,
+		    "ID token verified with "
+		    "alg %s kid %s",
+		    esc(f, info.alg), log_escape(info.kid, kid, sizeof(kid)));
 	}
 	jwks_free(jwks);
 	return r;
@@ -388,8 +414,8 @@ verify_id_token(struct flow *f, const char *token, json_t **claims)
  * an ID token was verified too, both must speak of the same sub.
  */
 static int
-fetch_userinfo(struct flow *f, const char *access_token, json_t *claims,
-    json_t **out)
+fetch_userinfo(
+    struct flow *f, const char *access_token, json_t *claims, json_t **out)
 {
 	struct oidc_http_resp resp;
 	const char *sub, *want;
@@ -397,27 +423,31 @@ fetch_userinfo(struct flow *f, const char *access_token, json_t *claims,
 	int r;
 
 	if (f->prov->userinfo_endpoint == NULL) {
-		log_msg(f->login->log, LOG_ERR, "userinfo is needed but the "
+		log_msg(f->login->log, LOG_ERR,
+		    "userinfo is needed but the "
 		    "provider has no userinfo_endpoint; set it");
 		return OIDC_ERR_PROTOCOL;
 	}
 	if ((r = http_request(f->http, f->prov->userinfo_endpoint, NULL,
-	    access_token, &resp)) != 0)
+		 access_token, &resp)) != 0)
 		return transport_error(f, r, f->prov->userinfo_endpoint);
 	if (resp.status != 200 ||
 	    json_parse_body(resp.body, resp.len, resp.content_type, &ui) != 0) {
-		log_msg(f->login->log, LOG_ERR, "userinfo: HTTP %ld, or not "
-		    "a JSON object", resp.status);
+		log_msg(f->login->log, LOG_ERR,
+		    "userinfo: HTTP %ld, or not "
+		    "a JSON object",
+		    resp.status);
 		http_resp_clear(&resp);
-		return resp.status >= 500 ? OIDC_ERR_UNAVAIL :
-		    OIDC_ERR_PROTOCOL;
+		return resp.status >= 500 ? OIDC_ERR_UNAVAIL
+					  : OIDC_ERR_PROTOCOL;
 	}
 	http_resp_clear(&resp);
 	if (claims != NULL) {
 		sub = json_str(ui, "sub");
 		want = json_str(claims, "sub");
 		if (sub == NULL || want == NULL || strcmp(sub, want) != 0) {
-			log_msg(f->login->log, LOG_ERR, "userinfo sub differs "
+			log_msg(f->login->log, LOG_ERR,
+			    "userinfo sub differs "
 			    "from the ID token's sub");
 			json_decref(ui);
 			return OIDC_ERR_TOKEN;
@@ -438,18 +468,20 @@ verified_claims(struct flow *f, json_t *tokens, json_t **out)
 	int r, need_ui;
 
 	if (id_token == NULL && (c->issuer != NULL || c->jwks_uri != NULL)) {
-		log_msg(f->login->log, LOG_ERR, "the token answer has no "
+		log_msg(f->login->log, LOG_ERR,
+		    "the token answer has no "
 		    "id_token; add openid to scope");
 		return OIDC_ERR_TOKEN;
 	}
-	if (id_token != NULL && (r = verify_id_token(f, id_token,
-	    &claims)) != 0)
+	if (id_token != NULL &&
+	    (r = verify_id_token(f, id_token, &claims)) != 0)
 		return r;
 	need_ui = c->userinfo == USERINFO_ALWAYS || claims == NULL ||
 	    (c->userinfo == USERINFO_AUTO &&
-	    claims_get(claims, c->username_claim) == NULL);
+		claims_get(claims, c->username_claim) == NULL);
 	if (need_ui && c->userinfo == USERINFO_NEVER && claims == NULL) {
-		log_msg(f->login->log, LOG_ERR, "no ID token and userinfo = "
+		log_msg(f->login->log, LOG_ERR,
+		    "no ID token and userinfo = "
 		    "never: nothing to verify the identity with");
 		return OIDC_ERR_TOKEN;
 	}
@@ -479,21 +511,23 @@ bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 	char *user = NULL;
 	int r;
 
-	if ((r = claims_require(claims, f->cfg->require_claims, why,
-	    sizeof(why))) != 0 ||
-	    (r = claims_username(claims, f->cfg, &user, why,
-	    sizeof(why))) != 0) {
+	if ((r = claims_require(
+		 claims, f->cfg->require_claims, why, sizeof(why))) != 0 ||
+	    (r = claims_username(claims, f->cfg, &user, why, sizeof(why))) !=
+		0) {
 		if (r != OIDC_ERR_NOMEM)
 			log_msg(f->login->log, LOG_NOTICE, "sub %s: %s",
 			    esc(f, sub), esc(f, why));
 		return r;
 	}
 	/* Byte for byte, lengths included. */
-	if (want != NULL && (strlen(want) != strlen(user) ||
-	    memcmp(want, user, strlen(user)) != 0)) {
-		log_msg(f->login->log, LOG_NOTICE, "identity %s (sub %s) is "
-		    "not the account %s: refused", esc(f, user),
-		    log_escape(sub, e2, sizeof(e2)), want);
+	if (want != NULL &&
+	    (strlen(want) != strlen(user) ||
+		memcmp(want, user, strlen(user)) != 0)) {
+		log_msg(f->login->log, LOG_NOTICE,
+		    "identity %s (sub %s) is "
+		    "not the account %s: refused",
+		    esc(f, user), log_escape(sub, e2, sizeof(e2)), want);
 		free(user);
 		return OIDC_ERR_MISMATCH;
 	}
@@ -545,20 +579,26 @@ run(struct flow *f, struct oidc_identity **out)
 	if ((r = load_provider(f)) != 0)
 		goto out;
 	f->auth = choose_auth(f->cfg, f->prov);
-	if (f->auth == CLIENT_AUTH_BASIC && (r = http_set_basic_auth(f->http,
-	    f->cfg->client_id, f->cfg->client_secret)) != 0)
+	if (f->auth == CLIENT_AUTH_BASIC &&
+	    (r = http_set_basic_auth(
+		 f->http, f->cfg->client_id, f->cfg->client_secret)) != 0)
 		goto out;
 	if ((r = device_authorize(f, &da)) != 0)
 		goto out;
 	/* The overall budget: timeout, else the code's life up to 300 s. */
 	if (f->cfg->timeout == 0)
-		f->deadline_ms = start + 1000 * (int64_t)(da->expires_in <
-		    DEFAULT_TIMEOUT_S ? da->expires_in : DEFAULT_TIMEOUT_S);
+		f->deadline_ms = start +
+		    1000 *
+			(int64_t)(da->expires_in < DEFAULT_TIMEOUT_S
+				? da->expires_in
+				: DEFAULT_TIMEOUT_S);
 	http_set_deadline(f->http, f->deadline_ms);
-	device_flow_poll_init(&poll, oidc_now_ms(), da->interval,
-	    da->expires_in, f->deadline_ms);
-	log_msg(f->login->log, LOG_DEBUG, "device code issued: expires in "
-	    "%ld s, interval %ld s", da->expires_in, da->interval);
+	device_flow_poll_init(
+	    &poll, oidc_now_ms(), da->interval, da->expires_in, f->deadline_ms);
+	log_msg(f->login->log, LOG_DEBUG,
+	    "device code issued: expires in "
+	    "%ld s, interval %ld s",
+	    da->expires_in, da->interval);
 	if ((r = show_code(f, da)) != 0)
 		goto out;
 	if ((r = poll_tokens(f, da, &poll, &tokens)) != 0)

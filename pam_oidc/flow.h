@@ -11,27 +11,27 @@
 #include "log.h"
 
 struct oidc_ui {
-	void	*ctx;
+	void *ctx;
 	/* Show text at once, no answer expected. */
-	int	(*info)(void *ctx, const char *text);
+	int (*info)(void *ctx, const char *text);
 	/* Show text as one hidden-input prompt; returns when Enter is hit. */
-	int	(*enter)(void *ctx, const char *text);
+	int (*enter)(void *ctx, const char *text);
 	/* Tell the caller that the code is on screen (for measurements). */
-	void	(*code_shown)(void *ctx);
+	void (*code_shown)(void *ctx);
 };
 
 struct oidc_login {
-	const char		*host;
-	const char		*service;
-	const char		*user;		/* NULL in kiosk mode */
-	int			 wait_enter;	/* wait resolved by the caller */
-	const struct oidc_log	*log;
+	const char *host;
+	const char *service;
+	const char *user; /* NULL in kiosk mode */
+	int wait_enter;   /* wait resolved by the caller */
+	const struct oidc_log *log;
 };
 
 struct oidc_identity {
-	char	*username;
-	char	*sub;
-	json_t	*claims;
+	char *username;
+	char *sub;
+	json_t *claims;
 };
 
 void identity_free(struct oidc_identity *id);

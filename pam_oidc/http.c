@@ -13,24 +13,25 @@
 #include "http.h"
 #include "oidc.h"
 
-#define SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
+#define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 
 struct oidc_http {
-	CURL			*curl;
-	struct curl_slist	*auth;		/* holds a secret */
-	int64_t			 deadline_ms;
-	int			 timeout_s;
-	long			 connections;
-	char			 errbuf[CURL_ERROR_SIZE];
-	struct oidc_http_resp	*cur;
-	int			 too_big;
+	CURL *curl;
+	struct curl_slist *auth; /* holds a secret */
+	int64_t deadline_ms;
+	int timeout_s;
+	long connections;
+	char errbuf[CURL_ERROR_SIZE];
+	struct oidc_http_resp *cur;
+	int too_big;
 };
 
 int
 http_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 :
-	    OIDC_ERR_NOMEM;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
+	    ? 0
+	    : OIDC_ERR_NOMEM;
 }
 
 void
@@ -93,8 +94,8 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 	static const char cc[] = "cache-control:";
 
 	if (n > sizeof(cc) && strncasecmp(data, cc, sizeof(cc) - 1) == 0)
-		parse_cache_control(h->cur, data + sizeof(cc) - 1,
-		    n - (sizeof(cc) - 1));
+		parse_cache_control(
+		    h->cur, data + sizeof(cc) - 1, n - (sizeof(cc) - 1));
 	return n;
 }
 
@@ -113,20 +114,20 @@ setup(struct oidc_http *h, const struct oidc_http_opts *o)
 	/* An explicit CA file; no CA path from the environment. */
 	ok &= curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_SSLVERSION,
-	    (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
+		  (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
 	/* An empty proxy string disables proxies, even from the environment. */
 	ok &= curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)OIDC_MAX_BODY) == CURLE_OK;
+		  (curl_off_t)OIDC_MAX_BODY) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, h) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) ==
-	    CURLE_OK;
+	ok &=
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, h) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_USERAGENT,
-	    "pam_oidc/" OIDC_VERSION) == CURLE_OK;
+	ok &= curl_easy_setopt(
+		  c, CURLOPT_USERAGENT, "pam_oidc/" OIDC_VERSION) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_MAXCONNECTS, 1L) == CURLE_OK;
 	return ok ? 0 : OIDC_ERR_NOMEM;
@@ -248,8 +249,8 @@ request_timeout_ms(const struct oidc_http *h)
 }
 
 static struct curl_slist *
-build_headers(const struct oidc_http *h, const char *bearer, char **bhdr,
-    size_t *blen)
+build_headers(
+    const struct oidc_http *h, const char *bearer, char **bhdr, size_t *blen)
 {
 	struct curl_slist *list = NULL, *s;
 	const struct curl_slist *a;
@@ -261,8 +262,8 @@ build_headers(const struct oidc_http *h, const char *bearer, char **bhdr,
 	if (bearer != NULL) {
 		*blen = strlen(bearer) + 32;
 		if ((*bhdr = malloc(*blen)) == NULL ||
-		    snprintf(*bhdr, *blen, "Authorization: Bearer %s",
-		    bearer) < 0 ||
+		    snprintf(*bhdr, *blen, "Authorization: Bearer %s", bearer) <
+			0 ||
 		    (s = curl_slist_append(list, *bhdr)) == NULL)
 			goto fail;
 		list = s;
@@ -282,9 +283,8 @@ fail:
 }
 
 int
-http_request(struct oidc_http *h, const char *url,
-    const struct oidc_form *form, const char *bearer,
-    struct oidc_http_resp *resp)
+http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
+    const char *bearer, struct oidc_http_resp *resp)
 {
 	struct curl_slist *hdrs, *s;
 	char *bhdr = NULL, *ct = NULL;
@@ -305,13 +305,13 @@ http_request(struct oidc_http *h, const char *url,
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, request_timeout_ms(h));
-	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS,
-	    request_timeout_ms(h));
+	curl_easy_setopt(
+	    h->curl, CURLOPT_CONNECTTIMEOUT_MS, request_timeout_ms(h));
 	if (form != NULL) {
 		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS,
 		    form->buf != NULL ? form->buf : "");
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE,
-		    (long)form->len);
+		curl_easy_setopt(
+		    h->curl, CURLOPT_POSTFIELDSIZE, (long)form->len);
 	} else {
 		curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
 	}
@@ -329,17 +329,18 @@ http_request(struct oidc_http *h, const char *url,
 	if (rc != CURLE_OK) {
 		if (h->errbuf[0] == '\0' &&
 		    snprintf(h->errbuf, sizeof(h->errbuf), "%s",
-		    curl_easy_strerror(rc)) < 0)
+			curl_easy_strerror(rc)) < 0)
 			h->errbuf[0] = '\0';
-		r = rc == CURLE_OUT_OF_MEMORY ? OIDC_ERR_NOMEM :
-		    OIDC_ERR_UNAVAIL;
+		r = rc == CURLE_OUT_OF_MEMORY ? OIDC_ERR_NOMEM
+					      : OIDC_ERR_UNAVAIL;
 		goto out;
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &ct) ==
-	    CURLE_OK && ct != NULL &&
-	    snprintf(resp->content_type, sizeof(resp->content_type), "%s",
-	    ct) < 0)
+		CURLE_OK &&
+	    ct != NULL &&
+	    snprintf(resp->content_type, sizeof(resp->content_type), "%s", ct) <
+		0)
 		resp->content_type[0] = '\0';
 	if (resp->body == NULL && (resp->body = calloc(1, 1)) == NULL)
 		goto out;

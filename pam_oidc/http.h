@@ -11,24 +11,24 @@
 struct oidc_http;
 
 struct oidc_http_opts {
-	const char	*ca_file;	/* NULL: the system store */
-	int		 timeout_s;	/* per request */
+	const char *ca_file; /* NULL: the system store */
+	int timeout_s;       /* per request */
 };
 
 struct oidc_http_resp {
-	long	 status;
-	char	*body;			/* NUL-terminated, may hold secrets */
-	size_t	 len;
-	char	 content_type[128];
-	long	 max_age;		/* Cache-Control max-age, -1 if none */
-	int	 no_store;		/* Cache-Control no-store/no-cache */
+	long status;
+	char *body; /* NUL-terminated, may hold secrets */
+	size_t len;
+	char content_type[128];
+	long max_age; /* Cache-Control max-age, -1 if none */
+	int no_store; /* Cache-Control no-store/no-cache */
 };
 
 /* A form body under construction; wiped when freed. */
 struct oidc_form {
-	char	*buf;
-	size_t	 len, cap;
-	int	 err;
+	char *buf;
+	size_t len, cap;
+	int err;
 };
 
 int http_global_init(void);
@@ -40,8 +40,8 @@ void http_free(struct oidc_http *h);
 void http_set_deadline(struct oidc_http *h, int64_t deadline_ms);
 
 /* Basic credentials per RFC 6749 section 2.3.1 (form-encoded, base64). */
-int http_set_basic_auth(struct oidc_http *h, const char *user,
-    const char *pass);
+int http_set_basic_auth(
+    struct oidc_http *h, const char *user, const char *pass);
 void http_clear_auth(struct oidc_http *h);
 
 /*

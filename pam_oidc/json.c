@@ -19,13 +19,11 @@ depth_ok(const json_t *j, int depth)
 	if (depth > OIDC_MAX_JSON_DEPTH)
 		return 0;
 	if (json_is_object(j)) {
-		json_object_foreach((json_t *)j, key, v)
-			if (!depth_ok(v, depth + 1))
-				return 0;
+		json_object_foreach(
+		    (json_t *)j, key, v) if (!depth_ok(v, depth + 1)) return 0;
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			if (!depth_ok(v, depth + 1))
-				return 0;
+		json_array_foreach(
+		    j, i, v) if (!depth_ok(v, depth + 1)) return 0;
 	}
 	return 1;
 }
@@ -133,8 +131,8 @@ out:
 }
 
 int
-json_parse_body(const char *buf, size_t len, const char *content_type,
-    json_t **out)
+json_parse_body(
+    const char *buf, size_t len, const char *content_type, json_t **out)
 {
 	static const char form[] = "application/x-www-form-urlencoded";
 
@@ -190,14 +188,12 @@ wipe(json_t *j, int depth)
 	if (depth > OIDC_MAX_JSON_DEPTH + 1)
 		return;
 	if (json_is_string(j)) {
-		explicit_bzero((char *)json_string_value(j),
-		    json_string_length(j));
+		explicit_bzero(
+		    (char *)json_string_value(j), json_string_length(j));
 	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v)
-			wipe(v, depth + 1);
+		json_object_foreach(j, key, v) wipe(v, depth + 1);
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			wipe(v, depth + 1);
+		json_array_foreach(j, i, v) wipe(v, depth + 1);
 	}
 }
 

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define OIDC_MAX_JSON_DEPTH	32
+#define OIDC_MAX_JSON_DEPTH 32
 
 /* Strict JSON: one object, no duplicate keys, no NUL, valid UTF-8. */
 int json_parse_object(const char *buf, size_t len, json_t **out);
@@ -17,8 +17,8 @@ int json_parse_object(const char *buf, size_t len, json_t **out);
 int json_parse_form(const char *buf, size_t len, json_t **out);
 
 /* Pick the parser from the Content-Type (JSON unless it says form). */
-int json_parse_body(const char *buf, size_t len, const char *content_type,
-    json_t **out);
+int json_parse_body(
+    const char *buf, size_t len, const char *content_type, json_t **out);
 
 /* A string member, or NULL when absent or not a string. */
 const char *json_str(const json_t *obj, const char *key);
@@ -28,10 +28,8 @@ const char *json_str(const json_t *obj, const char *key);
  * because some providers quote numbers. Returns 0, or -1 if absent,
  * OIDC_ERR_PROTOCOL if malformed.
  */
-int json_int(const json_t *obj, const char *key, long long min,
-    long long max, long long *out);
-
-
+int json_int(const json_t *obj, const char *key, long long min, long long max,
+    long long *out);
 
 /* Zero every string inside j (tokens, codes), then drop the reference. */
 void json_wipe_decref(json_t *j);

@@ -14,8 +14,8 @@
 #include "oidc.h"
 
 static int
-member_bytes(const json_t *jwk, const char *name, unsigned char **buf,
-    size_t *len)
+member_bytes(
+    const json_t *jwk, const char *name, unsigned char **buf, size_t *len)
 {
 	const char *s = json_str(jwk, name);
 
@@ -64,8 +64,7 @@ import_rsa(const json_t *jwk)
 		goto out;
 	if ((bn = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
 	    (be = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
-	    BN_num_bits(bn) < RSA_MIN_BITS || !BN_is_odd(be) ||
-	    BN_is_one(be))
+	    BN_num_bits(bn) < RSA_MIN_BITS || !BN_is_odd(be) || BN_is_one(be))
 		goto out;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
@@ -82,9 +81,9 @@ out:
 }
 
 static const struct {
-	const char	*crv;
-	const char	*group;
-	int		 bytes;
+	const char *crv;
+	const char *group;
+	int bytes;
 } curves[] = {
 	{ "P-256", "prime256v1", 32 },
 	{ "P-384", "secp384r1", 48 },
@@ -108,17 +107,17 @@ import_ec(const json_t *jwk, int *curve_bytes)
 		return NULL;
 	bytes = curves[i].bytes;
 	if (member_bytes(jwk, "x", &x, &xlen) != 0 ||
-	    member_bytes(jwk, "y", &y, &ylen) != 0 ||
-	    xlen != (size_t)bytes || ylen != (size_t)bytes)
+	    member_bytes(jwk, "y", &y, &ylen) != 0 || xlen != (size_t)bytes ||
+	    ylen != (size_t)bytes)
 		goto out;
 	pub[0] = 0x04;
 	memcpy(pub + 1, x, xlen);
 	memcpy(pub + 1 + xlen, y, ylen);
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	    curves[i].group, 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub,
-	    1 + 2 * (size_t)bytes))
+	    !OSSL_PARAM_BLD_push_utf8_string(
+		bld, OSSL_PKEY_PARAM_GROUP_NAME, curves[i].group, 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(
+		bld, OSSL_PKEY_PARAM_PUB_KEY, pub, 1 + 2 * (size_t)bytes))
 		goto out;
 	if ((pkey = pkey_fromdata("EC", bld)) != NULL)
 		*curve_bytes = bytes;

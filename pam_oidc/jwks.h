@@ -9,23 +9,23 @@
 #include <openssl/evp.h>
 #include <stddef.h>
 
-#define JWKS_MAX_KEYS	64
-#define RSA_MIN_BITS	2048
+#define JWKS_MAX_KEYS 64
+#define RSA_MIN_BITS  2048
 
 enum jwk_kty { KTY_RSA = 1, KTY_EC, KTY_OKP };
 
 struct oidc_jwk {
-	char		*kid;		/* NULL when absent */
-	char		*alg;		/* NULL when absent */
-	enum jwk_kty	 kty;
-	int		 curve_bytes;	/* EC: 32, 48 or 66 */
-	EVP_PKEY	*pkey;
+	char *kid; /* NULL when absent */
+	char *alg; /* NULL when absent */
+	enum jwk_kty kty;
+	int curve_bytes; /* EC: 32, 48 or 66 */
+	EVP_PKEY *pkey;
 };
 
 struct oidc_jwks {
-	struct oidc_jwk	*keys;
-	size_t		 n;
-	size_t		 skipped;
+	struct oidc_jwk *keys;
+	size_t n;
+	size_t skipped;
 };
 
 int jwks_parse(const json_t *doc, struct oidc_jwks **out);

@@ -20,16 +20,16 @@
 #include "jwt.h"
 #include "oidc.h"
 
-#define NUMERIC_DATE_MAX	253402300799LL	/* 9999-12-31 */
+#define NUMERIC_DATE_MAX 253402300799LL /* 9999-12-31 */
 
 enum sig_kind { SIG_RSA, SIG_PSS, SIG_ECDSA, SIG_EDDSA, SIG_HMAC };
 
 struct alg {
-	const char	*name;
-	unsigned int	 bit;
-	enum sig_kind	 kind;
-	const char	*md;		/* NULL for EdDSA */
-	int		 ec_bytes;	/* ES*: size of r and of s */
+	const char *name;
+	unsigned int bit;
+	enum sig_kind kind;
+	const char *md; /* NULL for EdDSA */
+	int ec_bytes;   /* ES*: size of r and of s */
 };
 
 static const struct alg algs[] = {
@@ -67,8 +67,7 @@ jwt_alg_bit(const char *name)
 	return a != NULL ? a->bit : 0;
 }
 
-static int
-refuse(struct oidc_jwt_info *info, const char *fmt, ...)
+static int refuse(struct oidc_jwt_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -85,8 +84,8 @@ refuse(struct oidc_jwt_info *info, const char *fmt, ...)
 
 /* Raw R||S of exactly the curve's size, converted to DER for OpenSSL. */
 static int
-ecdsa_der(const unsigned char *sig, size_t len, int bytes,
-    unsigned char **der, int *derlen)
+ecdsa_der(const unsigned char *sig, size_t len, int bytes, unsigned char **der,
+    int *derlen)
 {
 	ECDSA_SIG *es = NULL;
 	BIGNUM *r = NULL, *s = NULL;
@@ -130,12 +129,13 @@ verify_pkey(const struct alg *a, EVP_PKEY *pkey, const unsigned char *data,
 		slen = (size_t)derlen;
 	}
 	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit_ex(md, &pctx, a->md, NULL, NULL, pkey,
-	    NULL) <= 0)
+	    EVP_DigestVerifyInit_ex(md, &pctx, a->md, NULL, NULL, pkey, NULL) <=
+		0)
 		goto out;
 	if (a->kind == SIG_PSS &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(
+		    pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
 		goto out;
 	ok = EVP_DigestVerify(md, sig, slen, data, dlen) == 1;
 out:
@@ -152,9 +152,9 @@ verify_hmac(const struct alg *a, const char *secret, const unsigned char *data,
 	size_t maclen = 0;
 	int ok;
 
-	if (secret == NULL || EVP_Q_mac(NULL, "HMAC", NULL, a->md, NULL,
-	    secret, strlen(secret), data, dlen, mac, sizeof(mac), &maclen) ==
-	    NULL)
+	if (secret == NULL ||
+	    EVP_Q_mac(NULL, "HMAC", NULL, a->md, NULL, secret, strlen(secret),
+		data, dlen, mac, sizeof(mac), &maclen) == NULL)
 		return 0;
 	ok = maclen == slen && CRYPTO_memcmp(mac, sig, slen) == 0;
 	OPENSSL_cleanse(mac, sizeof(mac));
@@ -168,14 +168,11 @@ key_fits(const struct oidc_jwk *k, const struct alg *a)
 		return 0;
 	switch (a->kind) {
 	case SIG_RSA:
-	case SIG_PSS:
-		return k->kty == KTY_RSA;
+	case SIG_PSS: return k->kty == KTY_RSA;
 	case SIG_ECDSA:
 		return k->kty == KTY_EC && k->curve_bytes == a->ec_bytes;
-	case SIG_EDDSA:
-		return k->kty == KTY_OKP;
-	case SIG_HMAC:
-		return 0;
+	case SIG_EDDSA: return k->kty == KTY_OKP;
+	case SIG_HMAC: return 0;
 	}
 	return 0;
 }
@@ -233,8 +230,8 @@ check_header(const json_t *hdr, const struct oidc_jwt_policy *pol,
 		return refuse(info, "header has no alg");
 	if (snprintf(info->alg, sizeof(info->alg), "%s", alg) < 0)
 		info->alg[0] = '\0';
-	if (kid != NULL && snprintf(info->kid, sizeof(info->kid), "%s",
-	    kid) < 0)
+	if (kid != NULL &&
+	    snprintf(info->kid, sizeof(info->kid), "%s", kid) < 0)
 		info->kid[0] = '\0';
 	if (json_object_get(hdr, "kid") != NULL && kid == NULL)
 		return refuse(info, "kid is not a string");
@@ -250,8 +247,7 @@ check_header(const json_t *hdr, const struct oidc_jwt_policy *pol,
 }
 
 static int
-check_time(const json_t *claims, const char *name, int required,
-    long long *out)
+check_time(const json_t *claims, const char *name, int required, long long *out)
 {
 	const json_t *v = json_object_get(claims, name);
 
@@ -277,7 +273,8 @@ check_aud(const json_t *claims, const char *client_id)
 		n = 1;
 	} else if (json_is_array(aud)) {
 		n = json_array_size(aud);
-		json_array_foreach(aud, i, v) {
+		json_array_foreach(aud, i, v)
+		{
 			if (!json_is_string(v))
 				return 0;
 			if (strcmp(json_string_value(v), client_id) == 0)
@@ -304,8 +301,9 @@ check_claims(const json_t *c, const struct oidc_jwt_policy *pol,
 	long long now = (long long)pol->now, lw = pol->leeway;
 	int has_nbf;
 
-	if (iss == NULL || (strcmp(iss, pol->issuer) != 0 &&
-	    (pol->issuer_alt == NULL || strcmp(iss, pol->issuer_alt) != 0)))
+	if (iss == NULL ||
+	    (strcmp(iss, pol->issuer) != 0 &&
+		(pol->issuer_alt == NULL || strcmp(iss, pol->issuer_alt) != 0)))
 		return refuse(info, "iss does not match the issuer");
 	if (!check_aud(c, pol->client_id))
 		return refuse(info, "aud/azp does not name this client");
@@ -335,15 +333,15 @@ check_signature(const char *token, size_t signed_len, const char *sig64,
 	size_t slen = 0;
 	int r, ok;
 
-	if (a->kind != SIG_HMAC &&
-	    (r = pick_key(jwks, a, kid, &key)) != 0) {
+	if (a->kind != SIG_HMAC && (r = pick_key(jwks, a, kid, &key)) != 0) {
 		if (r == OIDC_ERR_KID)
 			return r;
 		return refuse(info, "no usable key for the token");
 	}
 	if ((r = b64url_decode(sig64, siglen, &sig, &slen)) != 0)
-		return r == OIDC_ERR_NOMEM ? r :
-		    refuse(info, "signature is not base64url");
+		return r == OIDC_ERR_NOMEM
+		    ? r
+		    : refuse(info, "signature is not base64url");
 	if (a->kind == SIG_HMAC)
 		ok = verify_hmac(a, pol->hmac_secret,
 		    (const unsigned char *)token, signed_len, sig, slen);
@@ -381,8 +379,8 @@ jwt_verify(const char *token, const struct oidc_jwks *jwks,
 	    strlen(dot2 + 1), a, jwks, pol, json_str(hdr, "kid"), info);
 	if (r != 0)
 		goto out;
-	if ((r = decode_json(dot1 + 1, (size_t)(dot2 - dot1 - 1),
-	    &payload)) != 0)
+	if ((r = decode_json(dot1 + 1, (size_t)(dot2 - dot1 - 1), &payload)) !=
+	    0)
 		goto bad_json;
 	if ((r = check_claims(payload, pol, info)) != 0)
 		goto out;
@@ -391,7 +389,8 @@ jwt_verify(const char *token, const struct oidc_jwks *jwks,
 	goto out;
 bad_json:
 	if (r != OIDC_ERR_NOMEM)
-		r = refuse(info, "header or payload is not a strict JSON "
+		r = refuse(info,
+		    "header or payload is not a strict JSON "
 		    "object in base64url");
 out:
 	json_decref(hdr);

@@ -11,20 +11,20 @@
 #include "jwks.h"
 
 struct oidc_jwt_policy {
-	unsigned int	 algs;		/* allow-list, enum oidc_alg bits */
-	const char	*issuer;
-	const char	*issuer_alt;	/* a second accepted spelling, or NULL */
-	const char	*client_id;
-	const char	*hmac_secret;	/* HS* key: the client secret */
-	long		 leeway;
-	time_t		 now;
+	unsigned int algs; /* allow-list, enum oidc_alg bits */
+	const char *issuer;
+	const char *issuer_alt; /* a second accepted spelling, or NULL */
+	const char *client_id;
+	const char *hmac_secret; /* HS* key: the client secret */
+	long leeway;
+	time_t now;
 };
 
 /* Why a token was refused, for the log; never holds token bytes. */
 struct oidc_jwt_info {
-	char	alg[16];
-	char	kid[128];
-	char	reason[128];
+	char alg[16];
+	char kid[128];
+	char reason[128];
 };
 
 /*

@@ -11,9 +11,9 @@
 typedef void (*oidc_log_fn)(void *ctx, int prio, const char *line);
 
 struct oidc_log {
-	oidc_log_fn	 fn;
-	void		*ctx;
-	int		 debug;
+	oidc_log_fn fn;
+	void *ctx;
+	int debug;
 };
 
 void log_msg(const struct oidc_log *lg, int prio, const char *fmt, ...)

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "oidc.h"
 
-#define DATA_USER	"pam_oidc_user"
+#define DATA_USER "pam_oidc_user"
 
 static void
 sink(void *ctx, int prio, const char *line)
@@ -32,17 +32,17 @@ static int
 pam_code(int err)
 {
 	switch (err) {
-	case OIDC_OK:			return PAM_SUCCESS;
-	case OIDC_ERR_NOMEM:		return PAM_BUF_ERR;
-	case OIDC_ERR_CONFIG:		return PAM_SERVICE_ERR;
+	case OIDC_OK: return PAM_SUCCESS;
+	case OIDC_ERR_NOMEM: return PAM_BUF_ERR;
+	case OIDC_ERR_CONFIG: return PAM_SERVICE_ERR;
 	case OIDC_ERR_UNAVAIL:
 	case OIDC_ERR_PROTOCOL:
-	case OIDC_ERR_CLIENT:		return PAM_AUTHINFO_UNAVAIL;
-	case OIDC_ERR_CONV:		return PAM_CONV_ERR;
-	case OIDC_ERR_CONV_AGAIN:	return PAM_INCOMPLETE;
-	case OIDC_ERR_USER_UNKNOWN:	return PAM_USER_UNKNOWN;
-	case OIDC_ERR_SYSTEM:		return PAM_SYSTEM_ERR;
-	default:			return PAM_AUTH_ERR;
+	case OIDC_ERR_CLIENT: return PAM_AUTHINFO_UNAVAIL;
+	case OIDC_ERR_CONV: return PAM_CONV_ERR;
+	case OIDC_ERR_CONV_AGAIN: return PAM_INCOMPLETE;
+	case OIDC_ERR_USER_UNKNOWN: return PAM_USER_UNKNOWN;
+	case OIDC_ERR_SYSTEM: return PAM_SYSTEM_ERR;
+	default: return PAM_AUTH_ERR;
 	}
 }
 
@@ -51,19 +51,23 @@ static const char *
 person_message(int err)
 {
 	switch (err) {
-	case OIDC_ERR_DENIED:	return "The sign-in was denied.";
-	case OIDC_ERR_EXPIRED:	return "The code expired before it was used.";
-	case OIDC_ERR_MISMATCH:	return "The identity you approved is not "
-				    "this account.";
-	case OIDC_ERR_CLAIM:	return "Your identity does not meet this "
-				    "system's requirements.";
-	case OIDC_ERR_TOKEN:	return "The identity provider's answer could "
-				    "not be verified.";
+	case OIDC_ERR_DENIED: return "The sign-in was denied.";
+	case OIDC_ERR_EXPIRED: return "The code expired before it was used.";
+	case OIDC_ERR_MISMATCH:
+		return "The identity you approved is not "
+		       "this account.";
+	case OIDC_ERR_CLAIM:
+		return "Your identity does not meet this "
+		       "system's requirements.";
+	case OIDC_ERR_TOKEN:
+		return "The identity provider's answer could "
+		       "not be verified.";
 	case OIDC_ERR_UNAVAIL:
 	case OIDC_ERR_PROTOCOL:
-	case OIDC_ERR_CLIENT:	return "The identity provider is not "
-				    "available; try again later.";
-	default:		return NULL;
+	case OIDC_ERR_CLIENT:
+		return "The identity provider is not "
+		       "available; try again later.";
+	default: return NULL;
 	}
 }
 
@@ -120,8 +124,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	int r;
 
 	memset(&login, 0, sizeof(login));
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) !=
-	    PAM_SUCCESS)
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS)
 		user = NULL;
 	if ((user == NULL || *user == '\0') && !cfg->kiosk &&
 	    pam_get_user(pamh, &user, NULL) != PAM_SUCCESS)
@@ -172,8 +175,7 @@ out:
 }
 
 PAM_EXTERN int
-pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
-    const char **argv)
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct oidc_config *cfg = NULL;
 	struct oidc_log lg = { sink, pamh, 0 };

@@ -9,13 +9,13 @@
 #include "oidc.h"
 #include "qr.h"
 
-#define QUIET	4
+#define QUIET 4
 
 static const char *const half[4] = {
-	"\xe2\x96\x88",	/* both light: full block */
-	"\xe2\x96\x80",	/* top light: upper half */
-	"\xe2\x96\x84",	/* bottom light: lower half */
-	" ",		/* both dark */
+	"\xe2\x96\x88", /* both light: full block */
+	"\xe2\x96\x80", /* top light: upper half */
+	"\xe2\x96\x84", /* bottom light: lower half */
+	" ",            /* both dark */
 };
 
 /* Is module (x, y) dark? Coordinates include the quiet zone. */

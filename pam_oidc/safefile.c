@@ -13,8 +13,7 @@
 #include "oidc.h"
 #include "safefile.h"
 
-static int
-why_set(char *why, size_t whysz, int err, const char *fmt, ...)
+static int why_set(char *why, size_t whysz, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -32,8 +31,8 @@ why_set(char *why, size_t whysz, int err, const char *fmt, ...)
 }
 
 static int
-check_stat(const struct stat *st, const char *path, int flags, char *why,
-    size_t whysz)
+check_stat(
+    const struct stat *st, const char *path, int flags, char *why, size_t whysz)
 {
 	if (!S_ISREG(st->st_mode))
 		return why_set(why, whysz, OIDC_ERR_CONFIG,
@@ -55,8 +54,8 @@ check_stat(const struct stat *st, const char *path, int flags, char *why,
 }
 
 int
-safefile_read(const char *path, int flags, size_t max, char **buf,
-    size_t *len, unsigned int *mode, char *why, size_t whysz)
+safefile_read(const char *path, int flags, size_t max, char **buf, size_t *len,
+    unsigned int *mode, char *why, size_t whysz)
 {
 	struct stat st;
 	char *data = NULL;
@@ -66,9 +65,9 @@ safefile_read(const char *path, int flags, size_t max, char **buf,
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return why_set(why, whysz, errno == ENOENT ? OIDC_ERR_INVALID :
-		    OIDC_ERR_CONFIG, "cannot open %s (missing, or a symlink)",
-		    path);
+		return why_set(why, whysz,
+		    errno == ENOENT ? OIDC_ERR_INVALID : OIDC_ERR_CONFIG,
+		    "cannot open %s (missing, or a symlink)", path);
 	r = OIDC_ERR_CONFIG;
 	if (fstat(fd, &st) != 0) {
 		why_set(why, whysz, r, "cannot stat %s", path);
@@ -116,11 +115,11 @@ safefile_mkdir(const char *dir, char *why, size_t whysz)
 	struct stat st;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return why_set(why, whysz, OIDC_ERR_SYSTEM,
-		    "cannot create %s", dir);
+		return why_set(
+		    why, whysz, OIDC_ERR_SYSTEM, "cannot create %s", dir);
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return why_set(why, whysz, OIDC_ERR_SYSTEM,
-		    "%s is not a directory", dir);
+		return why_set(
+		    why, whysz, OIDC_ERR_SYSTEM, "%s is not a directory", dir);
 	if (st.st_uid != geteuid())
 		return why_set(why, whysz, OIDC_ERR_SYSTEM,
 		    "%s is not owned by the running user", dir);

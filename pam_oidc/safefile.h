@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#define SAFEFILE_SECRET		0x1	/* must not be readable by others */
-#define SAFEFILE_PRIVATE	0x2	/* must not be readable by group or others */
+#define SAFEFILE_SECRET  0x1 /* must not be readable by others */
+#define SAFEFILE_PRIVATE 0x2 /* must not be readable by group or others */
 
 /*
  * Read a whole file of at most max bytes into a NUL-terminated buffer.

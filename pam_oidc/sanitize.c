@@ -19,11 +19,17 @@ utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
 		*cp = s[0];
 		return 1;
 	} else if ((s[0] & 0xe0) == 0xc0) {
-		n = 2; c = s[0] & 0x1f; min = 0x80;
+		n = 2;
+		c = s[0] & 0x1f;
+		min = 0x80;
 	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3; c = s[0] & 0x0f; min = 0x800;
+		n = 3;
+		c = s[0] & 0x0f;
+		min = 0x800;
 	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4; c = s[0] & 0x07; min = 0x10000;
+		n = 4;
+		c = s[0] & 0x07;
+		min = 0x10000;
 	} else {
 		return 0;
 	}
