@@ -6,14 +6,15 @@
  * pamdrive -c CONFDIR -s SERVICE [-u USER] [-e ENTER_FILE] [-f]
  *   -e  answer an echo-off prompt only once ENTER_FILE exists
  *   -f  make the conversation fail
+ *   -p  plain output for people: messages as they are, logs as "log:"
  */
 #include <security/pam_appl.h>
-#include <syslog.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,10 +23,15 @@
  * here captures those lines on stdout, so tests can read the reasons and
  * check that no secret is ever logged; no syslog daemon is needed.
  */
+static int plain;
+
 void
 vsyslog(int prio, const char *fmt, va_list ap)
 {
-	printf("SYSLOG %d ", prio & 7);
+	if (plain)
+		printf("log: ");
+	else
+		printf("SYSLOG %d ", prio & 7);
 	vprintf(fmt, ap);
 	printf("\n");
 	fflush(stdout);
@@ -38,11 +44,32 @@ __vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
 	vsyslog(prio, fmt, ap);
 }
 
+void
+syslog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+void
+__syslog_chk(int prio, int flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)flag;
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
 struct app {
-	const char	*enter_file;
-	int		 fail;
-	struct timespec	 start;
-	int		 code_seen;
+	const char *enter_file;
+	int fail;
+	struct timespec start;
+	int code_seen;
 };
 
 static double
@@ -79,14 +106,22 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	for (i = 0; i < n; i++) {
 		if (!app->code_seen && strstr(msg[i]->msg, "Code:") != NULL) {
 			app->code_seen = 1;
-			printf("TIMING code_ms=%.3f\n", ms_since(&app->start));
+			if (!plain)
+				printf("TIMING code_ms=%.3f\n",
+				    ms_since(&app->start));
 		}
-		printf("MSG %d\n%s\nEND\n", msg[i]->msg_style, msg[i]->msg);
+		if (plain)
+			printf("%s\n", msg[i]->msg);
+		else
+			printf("MSG %d\n%s\nEND\n", msg[i]->msg_style,
+			    msg[i]->msg);
 		fflush(stdout);
 		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF) {
 			if (app->enter_file != NULL)
 				wait_for(app->enter_file);
-			printf("TIMING enter_ms=%.3f\n", ms_since(&app->start));
+			if (!plain)
+				printf("TIMING enter_ms=%.3f\n",
+				    ms_since(&app->start));
 			fflush(stdout);
 			r[i].resp = strdup("");
 		} else if (msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
@@ -107,13 +142,14 @@ main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	int c, rc, ac;
 
-	while ((c = getopt(argc, argv, "c:s:u:e:f")) != -1) {
+	while ((c = getopt(argc, argv, "c:s:u:e:fp")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
 		case 'u': user = optarg; break;
 		case 'e': app.enter_file = optarg; break;
 		case 'f': app.fail = 1; break;
+		case 'p': plain = 1; break;
 		default: return 100;
 		}
 	}
@@ -124,7 +160,8 @@ main(int argc, char **argv)
 		return 101;
 	clock_gettime(CLOCK_MONOTONIC, &app.start);
 	rc = pam_authenticate(pamh, 0);
-	printf("TIMING total_ms=%.3f\n", ms_since(&app.start));
+	if (!plain)
+		printf("TIMING total_ms=%.3f\n", ms_since(&app.start));
 	printf("RESULT auth=%s\n", pam_strerror(pamh, rc));
 	ac = pam_acct_mgmt(pamh, 0);
 	printf("RESULT acct=%s\n", pam_strerror(pamh, ac));

@@ -123,6 +123,23 @@ test_client_auth_methods() {
 	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/badsecret.out"
 }
 
+test_logs_reasons_and_no_secrets() {
+	local rc out="$WORK/secrets.out"
+	rc="$(login secrets pam-basic alice alice approve "debug = yes")"
+	expect "debug login succeeds" $PAM_SUCCESS "$rc" "$out"
+	grep -q '^SYSLOG .*user alice authenticated (sub a1f2c3d4-0001)' \
+	    "$out" && ok "the decision is logged with user and sub" ||
+	    not_ok "decision log line" "missing" "$out"
+	grep -q '^SYSLOG 7 .*ID token verified with alg RS256 kid' "$out" &&
+	    ok "debug logs the algorithm and kid" ||
+	    not_ok "debug log line" "missing" "$out"
+	if grep '^SYSLOG' "$out" | grep -qE 'basic-secret|eyJ|YmFzaWMtc2Vj'; then
+		not_ok "no secret or token in the log" "found one" "$out"
+	else
+		ok "no client secret or token in the log, even with debug"
+	fi
+}
+
 test_deny() {
 	local rc
 	rc="$(login deny pam-public alice alice deny)"
@@ -138,6 +155,9 @@ test_identity_mismatch() {
 	rc="$(login mismatch pam-public bob alice approve)"
 	expect "alice approving bob's login returns PAM_AUTH_ERR" \
 	    $PAM_AUTH_ERR "$rc" "$WORK/mismatch.out"
+	grep -q '^SYSLOG .*identity alice (sub a1f2c3d4-0001) is not the account bob' \
+	    "$WORK/mismatch.out" && ok "the mismatch is logged naming both" ||
+	    not_ok "mismatch log line" "missing" "$WORK/mismatch.out"
 	grep -q '^RESULT acct=Ignore' "$WORK/mismatch.out" ||
 	    grep -q '^RESULT acct=' "$WORK/mismatch.out" &&
 	    ! grep -q '^RESULT acct=Success' "$WORK/mismatch.out" &&
@@ -220,6 +240,9 @@ test_provider_down() {
 	login_wait; rc=$LOGIN_RC
 	expect "provider down (connection refused): PAM_AUTHINFO_UNAVAIL" \
 	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/down.out"
+	grep -q '^SYSLOG .*openid-configuration: .*' "$WORK/down.out" &&
+	    ok "an unreachable provider is logged with the URL and reason" ||
+	    not_ok "unreachable log line" "missing" "$WORK/down.out"
 	# A peer that accepts TCP and never answers: bounded by http_timeout.
 	python3 -c '
 import socket, sys, time
@@ -296,6 +319,7 @@ test_exported_symbols
 test_approve_poll_mode
 test_warm_cache_no_discovery_or_jwks
 test_client_auth_methods
+test_logs_reasons_and_no_secrets
 test_deny
 test_identity_mismatch
 test_wait_enter
