@@ -37,6 +37,7 @@ if (!PORT || !STATE) {
   process.exit(2);
 }
 let INTERVAL = intEnv('IDP_INTERVAL', 5);
+let ANNOUNCE = INTERVAL;
 const DEVICE_TTL = intEnv('IDP_DEVICE_TTL', 600);
 const ISSUER = `https://127.0.0.1:${PORT}`;
 
@@ -229,8 +230,11 @@ provider.use(async (ctx, next) => {
       return;
     }
     INTERVAL = v;
-    log(`interval set to ${v}`);
-    json(ctx, 200, { interval: v });
+    // announce=M: tell clients M while enforcing v, to provoke slow_down.
+    const a = ctx.query.announce === undefined ? v : Number(ctx.query.announce);
+    ANNOUNCE = Number.isInteger(a) && a >= 0 ? a : v;
+    log(`interval set to ${v}, announced as ${ANNOUNCE}`);
+    json(ctx, 200, { interval: v, announce: ANNOUNCE });
     return;
   }
 
@@ -279,7 +283,7 @@ provider.use(async (ctx, next) => {
 
   if (ctx.method === 'POST' && p === '/device/auth' && ctx.status === 200
       && ctx.body && typeof ctx.body === 'object' && ctx.body.device_code) {
-    ctx.body = { ...ctx.body, interval: INTERVAL };
+    ctx.body = { ...ctx.body, interval: ANNOUNCE };
     polls.set(ctx.body.device_code, { interval: INTERVAL, last: Date.now() });
     setTimeout(() => polls.delete(ctx.body.device_code), (DEVICE_TTL + 60) * 1000).unref();
   }

@@ -140,6 +140,41 @@ test_logs_reasons_and_no_secrets() {
 	fi
 }
 
+test_slow_down_honoured() {
+	local rc
+	# The provider announces 1 s but enforces 2 s: the first poll is early
+	# and draws slow_down with interval 7; the module must then wait.
+	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST \
+	    "$IDP_URL/__interval?value=2&announce=1" >/dev/null
+	idp_reset "$IDP_DIR" "$IDP_PORT"
+	rc="$(login slowdown pam-public alice alice approve "debug = yes")"
+	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST \
+	    "$IDP_URL/__interval?value=1" >/dev/null
+	expect "login with a slow_down on the way succeeds" $PAM_SUCCESS \
+	    "$rc" "$WORK/slowdown.out"
+	expect "after slow_down no further early poll" 1 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['early_polls']")"
+	grep -q '^SYSLOG 7 .*slow_down: interval now 7 s' "$WORK/slowdown.out" &&
+	    ok "slow_down takes the server's new interval" ||
+	    not_ok "slow_down interval" "not 7 s" "$WORK/slowdown.out"
+}
+
+test_helper_login() {
+	local code rc=0
+	write_conf "$WORK/helper.conf" pam-public "wait = poll"
+	env "${NSS_ENV[@]}" "$BUILD_ABS/pam-oidc" login --config \
+	    "$WORK/helper.conf" --user alice >"$WORK/helper.out" 2>&1 &
+	LOGIN_PID=$!
+	code="$(wait_code "$WORK/helper.out")" && approve "$code" alice approve
+	login_wait
+	expect "pam-oidc login: approved gives exit 0" 0 "$LOGIN_RC" \
+	    "$WORK/helper.out"
+	grep -q '"sub": "a1f2c3d4-0001"' "$WORK/helper.out" &&
+	    grep -q '^local user: alice' "$WORK/helper.out" &&
+	    ok "pam-oidc login prints the verified claims and the user" ||
+	    not_ok "pam-oidc login output" "claims missing" "$WORK/helper.out"
+}
+
 test_deny() {
 	local rc
 	rc="$(login deny pam-public alice alice deny)"
@@ -320,6 +355,8 @@ test_approve_poll_mode
 test_warm_cache_no_discovery_or_jwks
 test_client_auth_methods
 test_logs_reasons_and_no_secrets
+test_slow_down_honoured
+test_helper_login
 test_deny
 test_identity_mismatch
 test_wait_enter
