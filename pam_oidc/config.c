@@ -208,7 +208,7 @@ parse_bool(const char *v, int *out)
 	    strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
 		*out = 0;
 	else
-		return -1;
+		return OIDC_ERR_INVALID;
 	return 0;
 }
 
@@ -219,11 +219,11 @@ parse_int(const char *v, int min, int max, int *out)
 	long n;
 
 	if (!isdigit((unsigned char)*v))
-		return -1;
+		return OIDC_ERR_INVALID;
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || *end != '\0' || n < min || n > max)
-		return -1;
+		return OIDC_ERR_INVALID;
 	*out = (int)n;
 	return 0;
 }
@@ -277,7 +277,7 @@ parse_xform(struct oidc_config *cfg, const char *v)
 			return 0;
 		n = strcspn(v, " \t");
 		if (n >= sizeof(word))
-			return -1;
+			return OIDC_ERR_INVALID;
 		memcpy(word, v, n);
 		word[n] = '\0';
 		v += n;
@@ -289,7 +289,7 @@ parse_xform(struct oidc_config *cfg, const char *v)
 		}
 		if (strncmp(word, "strip_domain=", 13) != 0 ||
 		    word[13] == '\0' || strchr(word + 13, '@') != NULL)
-			return -1;
+			return OIDC_ERR_INVALID;
 		if ((r = kv_append(&cfg->strip_domains, word + 13, "")) != 0)
 			return r;
 	}
@@ -300,12 +300,13 @@ set_value(struct oidc_config *cfg, const struct key *k, char *v)
 {
 	void *field = (char *)cfg + k->off;
 	char *copy, *eq;
+	unsigned int bits;
 	int i, r;
 
 	switch (k->type) {
 	case T_URL:
 		if (strncmp(v, "https://", 8) != 0 || v[8] == '\0')
-			return -1;
+			return OIDC_ERR_INVALID;
 		/* FALLTHROUGH */
 	case T_STR:
 	case T_XFORM:
@@ -324,20 +325,22 @@ set_value(struct oidc_config *cfg, const struct key *k, char *v)
 				*(int *)field = i;
 				return 0;
 			}
-		return -1;
+		return OIDC_ERR_INVALID;
 	case T_ALGS:
-		if ((*(unsigned int *)field = config_parse_algs(v)) == 0)
-			return -1;
+		/* A refused list leaves the previous one in place. */
+		if ((bits = config_parse_algs(v)) == 0)
+			return OIDC_ERR_INVALID;
+		*(unsigned int *)field = bits;
 		return 0;
 	case T_KV:
 		if ((eq = strchr(v, '=')) == NULL)
-			return -1;
+			return OIDC_ERR_INVALID;
 		*eq = '\0';
 		if (*trim(v) == '\0' || *trim(eq + 1) == '\0')
-			return -1;
+			return OIDC_ERR_INVALID;
 		return kv_append(field, trim(v), trim(eq + 1));
 	}
-	return -1;
+	return OIDC_ERR_INVALID;
 }
 
 static const struct key *
@@ -373,6 +376,14 @@ parse_line(struct oidc_config *cfg, char *line, unsigned char *seen,
 		    "%s: unknown key \"%.64s\" "
 		    "(see pam_oidc.conf(5))",
 		    where, name);
+	/* Module arguments (seen == NULL) stand in a world-readable file. */
+	if (seen == NULL &&
+	    k->off == offsetof(struct oidc_config, client_secret))
+		return fail(why, whysz,
+		    "%s: client_secret may not be a module "
+		    "argument (the PAM file is world-readable); use "
+		    "client_secret_file",
+		    where);
 	if (*value == '\0')
 		return fail(why, whysz, "%s: %s needs a value: %s", where, name,
 		    k->hint);
@@ -444,14 +455,11 @@ config_apply_arg(
 	if (strlen(arg) >= sizeof(buf))
 		return fail(why, whysz, "module argument too long");
 	memcpy(buf, arg, strlen(arg) + 1);
-	if (snprintf(where, sizeof(where), "module argument \"%.40s\"", arg) <
-	    0)
+	/* Name only the key: the value may be a secret. */
+	if (snprintf(where, sizeof(where), "module argument \"%.*s\"",
+		(int)(strcspn(arg, "= \t") < 40 ? strcspn(arg, "= \t") : 40),
+		arg) < 0)
 		where[0] = '\0';
-	if (strncmp(arg, "client_secret=", 14) == 0)
-		return fail(why, whysz,
-		    "client_secret may not be a module "
-		    "argument (it would show in the PAM file); use "
-		    "client_secret_file");
 	r = parse_line(cfg, buf, NULL, where, why, whysz);
 	explicit_bzero(buf, sizeof(buf));
 	return r;
