@@ -183,7 +183,6 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	char why[512];
 	int r, curl_ok;
 
-	(void)flags;
 	/* Nothing from an earlier attempt on this handle may count. */
 	(void)pam_set_data(pamh, DATA_USER, NULL, NULL);
 	curl_ok = http_global_init() == 0;
@@ -207,7 +206,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (r != 0) {
 		log_msg(&lg, LOG_NOTICE, "authentication failed: %s",
 		    oidc_strerror(r));
-		if ((msg = person_message(r)) != NULL)
+		/* PAM_SILENT mutes the verdict; the code itself must show. */
+		if (!(flags & PAM_SILENT) && (msg = person_message(r)) != NULL)
 			conv_error(pamh, msg);
 	}
 out:
