@@ -1,0 +1,317 @@
+/*
+ * json: strict objects and form-encoded bodies.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* cmocka needs the headers above first. */
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "json.h"
+
+static int
+pobj(const char *s)
+{
+	json_t *j = NULL;
+	int r = json_parse_object(s, strlen(s), &j);
+
+	if (r == 0)
+		assert_non_null(j);
+	json_decref(j);
+	return r;
+}
+
+static int
+pform(const char *s, size_t len)
+{
+	json_t *j = NULL;
+	int r = json_parse_form(s, len, &j);
+
+	json_decref(j);
+	return r;
+}
+
+static char *
+nested(int depth)
+{
+	char *s = malloc((size_t)depth * 6 + 2), *p = s;
+	int i;
+
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "{\"a\":");
+	*p++ = '1';
+	for (i = 0; i < depth; i++)
+		*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+static void
+test_object_parses(void **state)
+{
+	json_t *j;
+
+	assert_int_equal(json_parse_object("{\"a\":\"b\",\"n\":3}", 15, &j), 0);
+	assert_string_equal(json_str(j, "a"), "b");
+	assert_null(json_str(j, "n"));
+	assert_null(json_str(j, "missing"));
+	json_decref(j);
+}
+
+static void
+test_duplicate_keys_refused(void **state)
+{
+	assert_int_equal(pobj("{\"a\":1,\"a\":2}"), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("{\"x\":{\"a\":1,\"a\":1}}"), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_top_level_array_refused(void **state)
+{
+	assert_int_equal(pobj("[{\"a\":1}]"), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("\"str\""), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("3"), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_escaped_nul_refused(void **state)
+{
+	assert_int_equal(pobj("{\"a\":\"x\\u0000y\"}"), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_raw_nul_byte_refused(void **state)
+{
+	json_t *j = NULL;
+
+	assert_int_equal(
+	    json_parse_object("{\"a\":\"x\"}\0", 10, &j), OIDC_ERR_PROTOCOL);
+	assert_null(j);
+}
+
+static void
+test_invalid_utf8_refused(void **state)
+{
+	assert_int_equal(pobj("{\"a\":\"\xff\xfe\"}"), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("{\"a\":\"\xc0\xaf\"}"), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("{\"a\":\"\xed\xa0\x80\"}"), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("{\"a\":\"Gr\xc3\xbc\xc3\x9f"
+			      "e\"}"),
+	    0);
+}
+
+static void
+test_trailing_garbage_refused(void **state)
+{
+	assert_int_equal(pobj("{\"a\":1} x"), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pobj("{\"a\":1}{}"), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_depth_32_accepted_deeper_refused(void **state)
+{
+	char *s;
+
+	s = nested(32);
+	assert_int_equal(pobj(s), 0);
+	free(s);
+	s = nested(33);
+	assert_int_equal(pobj(s), OIDC_ERR_PROTOCOL);
+	free(s);
+	s = nested(100);
+	assert_int_equal(pobj(s), OIDC_ERR_PROTOCOL);
+	free(s);
+}
+
+static void
+test_form_decodes_plus_and_percent(void **state)
+{
+	const char *s = "a=1&b=x+y%21";
+	json_t *j;
+
+	assert_int_equal(json_parse_form(s, strlen(s), &j), 0);
+	assert_int_equal(json_object_size(j), 2);
+	assert_string_equal(json_str(j, "a"), "1");
+	assert_string_equal(json_str(j, "b"), "x y!");
+	json_decref(j);
+}
+
+static void
+test_form_values_are_strings(void **state)
+{
+	const char *s = "expires_in=900&interval=5";
+	long long n = 0;
+	json_t *j;
+
+	assert_int_equal(json_parse_form(s, strlen(s), &j), 0);
+	assert_true(json_is_string(json_object_get(j, "interval")));
+	assert_int_equal(json_int(j, "interval", 1, 60, &n), 0);
+	assert_int_equal(n, 5);
+	json_decref(j);
+}
+
+static void
+test_form_percent_00_refused(void **state)
+{
+	assert_int_equal(pform("a=x%00y", 7), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pform("a%00=1", 6), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_form_raw_nul_refused(void **state)
+{
+	assert_int_equal(pform("a=x\0y", 5), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_form_bad_percent_refused(void **state)
+{
+	assert_int_equal(pform("a=%2", 4), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pform("a=%zz", 5), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pform("a=%", 3), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_form_duplicate_key_refused(void **state)
+{
+	assert_int_equal(pform("a=1&a=2", 7), OIDC_ERR_PROTOCOL);
+	/* The same key once encoded is still the same key. */
+	assert_int_equal(pform("a=1&%61=2", 9), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_form_pair_without_equals_refused(void **state)
+{
+	assert_int_equal(pform("a=1&b", 5), OIDC_ERR_PROTOCOL);
+	assert_int_equal(pform("=1", 2), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_form_invalid_utf8_refused(void **state)
+{
+	assert_int_equal(pform("a=%ff%fe", 8), OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_body_form_content_type_with_charset(void **state)
+{
+	const char *s = "access_token=abc&token_type=bearer";
+	json_t *j;
+
+	assert_int_equal(
+	    json_parse_body(s, strlen(s),
+		"application/x-www-form-urlencoded; charset=utf-8", &j),
+	    0);
+	assert_string_equal(json_str(j, "access_token"), "abc");
+	json_decref(j);
+	/* The same bytes as JSON do not parse. */
+	assert_int_equal(json_parse_body(s, strlen(s), "application/json", &j),
+	    OIDC_ERR_PROTOCOL);
+}
+
+static void
+test_body_defaults_to_json(void **state)
+{
+	const char *s = "{\"a\":\"b\"}";
+	json_t *j;
+
+	assert_int_equal(json_parse_body(s, strlen(s), NULL, &j), 0);
+	assert_string_equal(json_str(j, "a"), "b");
+	json_decref(j);
+	assert_int_equal(json_parse_body(s, strlen(s), "text/plain", &j), 0);
+	json_decref(j);
+}
+
+static void
+test_int_accepts_digit_strings(void **state)
+{
+	json_t *j = json_pack("{s:s, s:i}", "s", "5", "i", 7);
+	long long n = 0;
+
+	assert_int_equal(json_int(j, "s", 1, 10, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(json_int(j, "i", 1, 10, &n), 0);
+	assert_int_equal(n, 7);
+	json_decref(j);
+}
+
+static void
+test_int_range_checked(void **state)
+{
+	json_t *j = json_pack("{s:s, s:i, s:i}", "s", "50", "i", 0, "neg", -1);
+	long long n = 42;
+
+	assert_int_equal(json_int(j, "s", 1, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "i", 1, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "neg", 0, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(n, 42);
+	json_decref(j);
+}
+
+static void
+test_int_malformed_and_absent(void **state)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:b, s:s}", "neg", "-5",
+	    "sp", " 5", "tail", "5x", "real", 5.0, "bool", 1, "huge",
+	    "99999999999999999999999");
+	long long n;
+
+	assert_int_equal(json_int(j, "neg", -10, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "sp", 0, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "tail", 0, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "real", 0, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "bool", 0, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "huge", 0, 10, &n), OIDC_ERR_PROTOCOL);
+	assert_int_equal(json_int(j, "absent", 0, 10, &n), -1);
+	json_decref(j);
+}
+
+static void
+test_wipe_decref_zeroes_strings(void **state)
+{
+	json_t *j = json_pack("{s:s}", "t", "secret"), *v;
+	char *p;
+
+	v = json_object_get(j, "t");
+	json_incref(v);
+	p = (char *)json_string_value(v);
+	json_wipe_decref(j);
+	/* v still alive through our reference: its bytes were wiped. */
+	assert_int_equal(p[0], '\0');
+	assert_int_equal(p[5], '\0');
+	json_decref(v);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_object_parses),
+		cmocka_unit_test(test_duplicate_keys_refused),
+		cmocka_unit_test(test_top_level_array_refused),
+		cmocka_unit_test(test_escaped_nul_refused),
+		cmocka_unit_test(test_raw_nul_byte_refused),
+		cmocka_unit_test(test_invalid_utf8_refused),
+		cmocka_unit_test(test_trailing_garbage_refused),
+		cmocka_unit_test(test_depth_32_accepted_deeper_refused),
+		cmocka_unit_test(test_form_decodes_plus_and_percent),
+		cmocka_unit_test(test_form_values_are_strings),
+		cmocka_unit_test(test_form_percent_00_refused),
+		cmocka_unit_test(test_form_raw_nul_refused),
+		cmocka_unit_test(test_form_bad_percent_refused),
+		cmocka_unit_test(test_form_duplicate_key_refused),
+		cmocka_unit_test(test_form_pair_without_equals_refused),
+		cmocka_unit_test(test_form_invalid_utf8_refused),
+		cmocka_unit_test(test_body_form_content_type_with_charset),
+		cmocka_unit_test(test_body_defaults_to_json),
+		cmocka_unit_test(test_int_accepts_digit_strings),
+		cmocka_unit_test(test_int_range_checked),
+		cmocka_unit_test(test_int_malformed_and_absent),
+		cmocka_unit_test(test_wipe_decref_zeroes_strings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
