@@ -12,10 +12,11 @@ SYSCONFDIR ?= /etc
 PAMDIR	?= $(shell dirname "$$(find /lib /usr/lib /lib64 /usr/lib64 -name pam_unix.so -path '*security*' 2>/dev/null | head -n 1)" 2>/dev/null)
 
 HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
-CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 $(HARDEN)
+OPT	?= -O2 -g
+SAN	?=
+CFLAGS	+= $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 $(HARDEN)
 CPPFLAGS += -D_GNU_SOURCE -Ipam_oidc
-LDFLAGS	+= -Wl,-z,relro,-z,now
+LDFLAGS	+= -Wl,-z,relro,-z,now $(SAN)
 LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 
 CORE	 = util log safefile config b64url json sanitize qr http cache \
@@ -62,10 +63,11 @@ check: deps all $(BUILD)/pamdrive unit man-check format-check
 
 # The unit and integration suites again under ASan and UBSan.
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer \
-	    -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" all build-asan/pamdrive unit
-	ASAN_OPTIONS=detect_leaks=1 bash tests/integration/run.sh build-asan
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    all build-asan/pamdrive unit
+	ASAN_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
+	    ASAN_OPTIONS=detect_leaks=1 bash tests/integration/run.sh build-asan
 
 demo: deps all $(BUILD)/pamdrive
 	@bash tests/demo.sh $(BUILD)

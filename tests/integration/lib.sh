@@ -50,7 +50,9 @@ root:x:0:
 alice:x:2001:
 bob:x:2002:
 GR
-	NSS_ENV=(LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD="$dir/passwd"
+	# Under ASan its runtime must come first (make asan sets ASAN_PRELOAD).
+	NSS_ENV=(LD_PRELOAD="${ASAN_PRELOAD:+$ASAN_PRELOAD }libnss_wrapper.so"
+	    NSS_WRAPPER_PASSWD="$dir/passwd"
 	    NSS_WRAPPER_GROUP="$dir/group")
 }
 

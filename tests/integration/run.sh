@@ -175,6 +175,31 @@ test_helper_login() {
 	    not_ok "pam-oidc login output" "claims missing" "$WORK/helper.out"
 }
 
+# memcheck over one complete login: no error, nothing definitely lost.
+test_valgrind_login() {
+	local code
+	if [ -n "${ASAN_PRELOAD:-}" ]; then
+		echo "skip - valgrind login: this build runs under ASan"
+		return
+	fi
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "skip - valgrind login: valgrind is not installed"
+		return
+	fi
+	write_conf "$WORK/vg.conf" pam-basic "wait = poll"
+	write_service "$WORK/pam.d" vg "$WORK/vg.conf"
+	env "${NSS_ENV[@]}" valgrind -q --error-exitcode=42 \
+	    --leak-check=full --errors-for-leak-kinds=definite \
+	    --log-file="$WORK/vg.log" "$BUILD_ABS/pamdrive" -c "$WORK/pam.d" \
+	    -s vg -u alice >"$WORK/vg.out" 2>&1 &
+	LOGIN_PID=$!
+	code="$(wait_code "$WORK/vg.out")" && approve "$code" alice approve
+	login_wait
+	cat "$WORK/vg.log" >>"$WORK/vg.out"
+	expect "valgrind memcheck login: success, 0 errors, 0 definitely lost" \
+	    $PAM_SUCCESS "$LOGIN_RC" "$WORK/vg.out"
+}
+
 test_deny() {
 	local rc
 	rc="$(login deny pam-public alice alice deny)"
@@ -357,6 +382,7 @@ test_client_auth_methods
 test_logs_reasons_and_no_secrets
 test_slow_down_honoured
 test_helper_login
+test_valgrind_login
 test_deny
 test_identity_mismatch
 test_wait_enter

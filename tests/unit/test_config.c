@@ -387,8 +387,8 @@ test_apply_arg_client_secret_refused(void **state)
 }
 
 /*
- * KNOWN BUG: PAM allows an argument with spaces ("[client_secret = x]"),
- * and config_apply_arg only refuses the exact prefix "client_secret=".
+ * PAM allows an argument with spaces ("[client_secret = x]"): the key is
+ * checked after parsing, not by prefix.
  */
 static void
 test_apply_arg_client_secret_with_spaces_refused(void **state)
@@ -425,7 +425,7 @@ test_bad_value_leaves_field_unchanged(void **state)
 	config_free(cfg);
 }
 
-/* KNOWN BUG (see expect_bad_value): bad values come back as NOMEM. */
+/* Bad values are configuration errors, never "out of memory". */
 static void
 test_bad_value_is_config_error_naming_key(void **state)
 {
