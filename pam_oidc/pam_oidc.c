@@ -131,7 +131,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 		return OIDC_ERR_CONV;
 	if (user != NULL && *user == '\0')
 		user = NULL;
-	if (user != NULL && !local_user_exists(user) && !cfg->auto_register) {
+	if (user != NULL && !local_user_exists(user)) {
 		log_msg(lg, LOG_NOTICE, "no local user %s", user);
 		return OIDC_ERR_USER_UNKNOWN;
 	}
@@ -147,7 +147,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	if ((r = flow_login(cfg, &login, &ui, &id)) != 0)
 		return r;
 	if (user == NULL) {
-		if (!local_user_exists(id->username) && !cfg->auto_register) {
+		if (!local_user_exists(id->username)) {
 			log_msg(lg, LOG_NOTICE, "kiosk: no local user %s",
 			    id->username);
 			r = OIDC_ERR_USER_UNKNOWN;
