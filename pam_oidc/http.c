@@ -249,8 +249,8 @@ request_timeout_ms(const struct oidc_http *h)
 }
 
 static struct curl_slist *
-build_headers(
-    const struct oidc_http *h, const char *bearer, char **bhdr, size_t *blen)
+build_headers(const struct oidc_http *h, int post, const char *bearer,
+    char **bhdr, size_t *blen)
 {
 	struct curl_slist *list = NULL, *s;
 	const struct curl_slist *a;
@@ -267,7 +267,11 @@ build_headers(
 		    (s = curl_slist_append(list, *bhdr)) == NULL)
 			goto fail;
 		list = s;
-	} else {
+	} else if (post) {
+		/*
+		 * Client credentials go only with POSTs to the device and
+		 * token endpoints, never to discovery or the JWKS host.
+		 */
 		for (a = h->auth; a != NULL; a = a->next) {
 			if ((s = curl_slist_append(list, a->data)) == NULL)
 				goto fail;
@@ -300,7 +304,8 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	h->errbuf[0] = '\0';
 	h->cur = resp;
 	h->too_big = 0;
-	if ((hdrs = build_headers(h, bearer, &bhdr, &blen)) == NULL)
+	if ((hdrs = build_headers(h, form != NULL, bearer, &bhdr, &blen)) ==
+	    NULL)
 		goto out;
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);

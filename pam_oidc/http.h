@@ -39,7 +39,10 @@ void http_free(struct oidc_http *h);
 /* Requests end at this monotonic time (ms) at the latest; 0: none. */
 void http_set_deadline(struct oidc_http *h, int64_t deadline_ms);
 
-/* Basic credentials per RFC 6749 section 2.3.1 (form-encoded, base64). */
+/*
+ * Basic credentials per RFC 6749 section 2.3.1 (form-encoded, base64),
+ * sent with every POST of this handle and with no GET.
+ */
 int http_set_basic_auth(
     struct oidc_http *h, const char *user, const char *pass);
 void http_clear_auth(struct oidc_http *h);
