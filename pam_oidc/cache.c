@@ -143,3 +143,19 @@ cache_clear(const char *dir)
 	closedir(d);
 	return removed;
 }
+
+int
+cache_rate_limit(const char *dir, const char *kind, const char *url, time_t now)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int r;
+
+	r = cache_load(dir, kind, url, now, &body, &len);
+	free(body);
+	if (r == 0)
+		return OIDC_ERR_EXPIRED;
+	if (cache_store(dir, kind, url, "", 0, CACHE_MIN_AGE, now) != 0)
+		return OIDC_ERR_EXPIRED;
+	return 0;
+}

@@ -23,6 +23,8 @@
 #define DEFAULT_TIMEOUT_S 300
 #define JWKS_KIND         "jwks"
 #define DISCOVERY_KIND    "discovery"
+/* Unknown kids refetch the JWKS at most once a minute per provider. */
+#define REFETCH_KIND      "jwks-refetch"
 
 struct flow {
 	const struct oidc_config *cfg;
@@ -376,11 +378,12 @@ verify_id_token(struct flow *f, const char *token, json_t **claims)
 	if ((r = load_jwks(f, 0, &jwks, &fetched)) != 0)
 		return r;
 	r = jwt_verify(token, jwks, &pol, claims, &info);
-	if (r == OIDC_ERR_KID && !fetched) {
+	if (r == OIDC_ERR_KID && !fetched &&
+	    cache_rate_limit(f->cfg->cache_dir, REFETCH_KIND, f->prov->jwks_uri,
+		time(NULL)) == 0) {
 		/* The provider may have rotated its keys: fetch once more. */
 		log_msg(f->login->log, LOG_INFO,
-		    "unknown kid %s; fetching "
-		    "the JWKS again",
+		    "unknown kid %s; fetching the JWKS again",
 		    log_escape(info.kid, kid, sizeof(kid)));
 		jwks_free(jwks);
 		jwks = NULL;

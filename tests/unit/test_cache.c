@@ -351,6 +351,29 @@ test_clear_removes_entries(void **state)
 	    cache_load(c->dir, "jwks", URL, T0, &body, &len), OIDC_ERR_INVALID);
 }
 
+static void
+test_rate_limit_allows_once_a_minute(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(cache_rate_limit(c->dir, "jwks-refetch", URL, T0), 0);
+	assert_int_equal(cache_rate_limit(c->dir, "jwks-refetch", URL, T0 + 30),
+	    OIDC_ERR_EXPIRED);
+	assert_int_equal(
+	    cache_rate_limit(c->dir, "jwks-refetch", URL "/other", T0 + 30), 0);
+	assert_int_equal(
+	    cache_rate_limit(c->dir, "jwks-refetch", URL, T0 + 61), 0);
+}
+
+static void
+test_rate_limit_denies_when_cache_unwritable(void **state)
+{
+	assert_int_equal(
+	    cache_rate_limit("/proc/no-such-dir/x", "jwks-refetch", URL, T0),
+	    OIDC_ERR_EXPIRED);
+	(void)state;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -372,6 +395,8 @@ main(void)
 		cmocka_unit_test(test_lifetime_bounds),
 		T(test_store_without_max_age_lives_an_hour),
 		T(test_clear_removes_entries),
+		T(test_rate_limit_allows_once_a_minute),
+		T(test_rate_limit_denies_when_cache_unwritable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
