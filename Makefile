@@ -40,9 +40,9 @@ $(BUILD)/pam_oidc.so: $(MOD_O) $(BUILD)/libcore.a pam_oidc/pam_oidc.map
 	    -Wl,--version-script=pam_oidc/pam_oidc.map -o $@ $(MOD_O) \
 	    $(BUILD)/libcore.a $(LIBS) -lpam
 
-$(BUILD)/pam-oidc: helper/pam-oidc.c $(BUILD)/libcore.a pam_oidc/*.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ $< \
-	    $(BUILD)/libcore.a $(LIBS)
+$(BUILD)/pam-oidc: helper/*.c helper/*.h $(BUILD)/libcore.a pam_oidc/*.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ \
+	    helper/*.c $(BUILD)/libcore.a $(LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/fixtures.h $(BUILD)/libcore.a
 	@mkdir -p $(BUILD)/unit

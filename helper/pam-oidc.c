@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
+#include "check.h"
 #include "config.h"
 #include "flow.h"
 #include "http.h"
@@ -18,13 +21,129 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pam-oidc login [--config PATH] [--user NAME]\n"
+	    "usage: pam-oidc check [--config PATH] [--sshd-config PATH]\n"
+	    "       pam-oidc login [--config PATH] [--user NAME] [--debug]\n"
+	    "       pam-oidc cache show | clear [--config PATH]\n"
 	    "       pam-oidc qr [--ascii] TEXT\n"
 	    "       pam-oidc --version | --help\n"
 	    "\n"
+	    "check  find what is wrong with a configuration: one line per\n"
+	    "       finding; exit 0 fine, 1 warnings, 2 errors\n"
 	    "login  run the whole device-flow sign-in in this terminal, without\n"
 	    "       PAM, and print the verified claims and the outcome\n"
+	    "cache  list or empty the discovery and JWKS cache\n"
 	    "qr     print TEXT as a QR code\n");
+}
+
+/* "--help" anywhere in a subcommand's arguments. */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			return 1;
+	return 0;
+}
+
+/* The configuration named by --config, loaded as the module would. */
+static struct oidc_config *
+load_config(const char *path)
+{
+	struct oidc_config *cfg;
+	char arg[4200], why[512];
+	const char *args[1] = { arg };
+	int r;
+
+	r = snprintf(arg, sizeof(arg), "config=%s", path);
+	if (r < 0 || (size_t)r >= sizeof(arg) || (cfg = config_new()) == NULL)
+		return NULL;
+	if ((r = config_load(cfg, 1, args, why, sizeof(why))) != 0) {
+		fprintf(stderr, "pam-oidc: %s\n",
+		    r == OIDC_ERR_NOMEM ? oidc_strerror(r) : why);
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	const char *path = OIDC_DEFAULT_CONFIG, *sshd = "/etc/ssh/sshd_config";
+	int i;
+
+	if (wants_help(argc, argv)) {
+		printf("usage: pam-oidc check [--config PATH] "
+		       "[--sshd-config PATH]\n");
+		return 0;
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strcmp(argv[i], "--sshd-config") == 0 && i + 1 < argc)
+			sshd = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	return check_run(path, sshd);
+}
+
+static void
+print_entry(void *ctx, const char *name, const char *url, long long expires)
+{
+	long long left = expires - (long long)time(NULL);
+	char esc[2048];
+
+	(void)ctx;
+	if (url == NULL)
+		printf("%s  corrupt (will be fetched again)\n", name);
+	else
+		printf("%s  %s  %s %lld s\n", name,
+		    log_escape(url, esc, sizeof(esc)),
+		    left > 0 ? "fresh for" : "stale since",
+		    left > 0 ? left : -left);
+}
+
+static int
+cmd_cache(int argc, char **argv)
+{
+	const char *path = OIDC_DEFAULT_CONFIG;
+	struct oidc_config *cfg;
+	int i, n;
+
+	if (wants_help(argc, argv) || argc < 2) {
+		printf("usage: pam-oidc cache show | clear [--config PATH]\n");
+		return argc < 2 ? 2 : 0;
+	}
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((cfg = load_config(path)) == NULL)
+		return 2;
+	if (strcmp(argv[1], "show") == 0)
+		n = cache_list(cfg->cache_dir, print_entry, NULL);
+	else if (strcmp(argv[1], "clear") == 0) {
+		if ((n = cache_clear(cfg->cache_dir)) >= 0)
+			printf(
+			    "removed %d entries from %s\n", n, cfg->cache_dir);
+	} else {
+		usage(stderr);
+		config_free(cfg);
+		return 2;
+	}
+	if (n < 0)
+		fprintf(stderr, "pam-oidc: cannot read %s\n", cfg->cache_dir);
+	config_free(cfg);
+	return n < 0 ? 1 : 0;
 }
 
 static void
@@ -90,8 +209,7 @@ cmd_login(int argc, char **argv)
 	struct oidc_login login;
 	struct oidc_identity *id = NULL;
 	const char *path = OIDC_DEFAULT_CONFIG, *user = NULL;
-	char arg[4200], host[256], why[512], *dump;
-	const char *args[1] = { arg };
+	char host[256], *dump;
 	int i, r;
 
 	for (i = 1; i < argc; i++) {
@@ -106,15 +224,8 @@ cmd_login(int argc, char **argv)
 			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
 		}
 	}
-	r = snprintf(arg, sizeof(arg), "config=%s", path);
-	if (r < 0 || (size_t)r >= sizeof(arg) || (cfg = config_new()) == NULL)
+	if ((cfg = load_config(path)) == NULL)
 		return 2;
-	if ((r = config_load(cfg, 1, args, why, sizeof(why))) != 0) {
-		fprintf(stderr, "pam-oidc: %s\n",
-		    r == OIDC_ERR_NOMEM ? oidc_strerror(r) : why);
-		config_free(cfg);
-		return 2;
-	}
 	lg.debug |= cfg->debug;
 	if (gethostname(host, sizeof(host)) != 0)
 		host[0] = '\0';
@@ -163,6 +274,10 @@ main(int argc, char **argv)
 		return cmd_login(argc - 1, argv + 1);
 	if (strcmp(argv[1], "qr") == 0)
 		return cmd_qr(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cache") == 0)
+		return cmd_cache(argc - 1, argv + 1);
 	fprintf(stderr, "pam-oidc: unknown command %s\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -120,6 +120,71 @@ cache_store(const char *dir, const char *kind, const char *url,
 	return r;
 }
 
+static int
+is_entry(const char *name)
+{
+	return strncmp(name, "discovery-", 10) == 0 ||
+	    strncmp(name, "jwks-", 5) == 0;
+}
+
+/* The header of one entry: "MAGIC\nexpires\nurl\n". */
+static int
+describe(const char *path, char *url, size_t urlsz, long long *expires)
+{
+	char *data = NULL, *p, *end;
+	size_t dlen = 0, n;
+	int r = OIDC_ERR_INVALID;
+
+	if (safefile_read(path, SAFEFILE_PRIVATE, OIDC_MAX_BODY + 8192, &data,
+		&dlen, NULL, NULL, 0) != 0)
+		return r;
+	if (strncmp(data, MAGIC "\n", sizeof(MAGIC)) != 0)
+		goto out;
+	p = data + sizeof(MAGIC);
+	errno = 0;
+	*expires = strtoll(p, &end, 10);
+	if (errno != 0 || end == p || *end != '\n')
+		goto out;
+	p = end + 1;
+	n = strcspn(p, "\n");
+	if (p[n] != '\n' || n >= urlsz)
+		goto out;
+	memcpy(url, p, n);
+	url[n] = '\0';
+	r = 0;
+out:
+	free(data);
+	return r;
+}
+
+int
+cache_list(const char *dir, cache_entry_fn fn, void *ctx)
+{
+	struct dirent *de;
+	char path[4096], url[2048];
+	long long expires;
+	DIR *d;
+	int n, count = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : OIDC_ERR_SYSTEM;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_entry(de->d_name))
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			continue;
+		if (describe(path, url, sizeof(url), &expires) != 0) {
+			fn(ctx, de->d_name, NULL, 0);
+		} else {
+			fn(ctx, de->d_name, url, expires);
+		}
+		count++;
+	}
+	closedir(d);
+	return count;
+}
+
 int
 cache_clear(const char *dir)
 {
@@ -131,8 +196,7 @@ cache_clear(const char *dir)
 	if ((d = opendir(dir)) == NULL)
 		return errno == ENOENT ? 0 : OIDC_ERR_SYSTEM;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "discovery-", 10) != 0 &&
-		    strncmp(de->d_name, "jwks-", 5) != 0)
+		if (!is_entry(de->d_name))
 			continue;
 		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (n < 0 || (size_t)n >= sizeof(path))

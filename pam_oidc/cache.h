@@ -38,6 +38,11 @@ long cache_lifetime(long max_age);
 int cache_rate_limit(
     const char *dir, const char *kind, const char *url, time_t now);
 
+/* Call fn for each entry in dir with its file name, URL and expiry. */
+typedef void (*cache_entry_fn)(
+    void *ctx, const char *name, const char *url, long long expires);
+int cache_list(const char *dir, cache_entry_fn fn, void *ctx);
+
 /* Remove every cache entry in dir; returns how many were removed. */
 int cache_clear(const char *dir);
 

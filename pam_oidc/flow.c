@@ -177,8 +177,8 @@ out:
 	return r;
 }
 
-static enum oidc_client_auth
-choose_auth(const struct oidc_config *c, const struct oidc_provider *p)
+enum oidc_client_auth
+flow_client_auth(const struct oidc_config *c, const struct oidc_provider *p)
 {
 	if (c->client_auth != CLIENT_AUTH_AUTO)
 		return c->client_auth;
@@ -581,7 +581,7 @@ run(struct flow *f, struct oidc_identity **out)
 
 	if ((r = load_provider(f)) != 0)
 		goto out;
-	f->auth = choose_auth(f->cfg, f->prov);
+	f->auth = flow_client_auth(f->cfg, f->prov);
 	if (f->auth == CLIENT_AUTH_BASIC &&
 	    (r = http_set_basic_auth(
 		 f->http, f->cfg->client_id, f->cfg->client_secret)) != 0)

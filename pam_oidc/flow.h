@@ -34,7 +34,17 @@ struct oidc_identity {
 	json_t *claims;
 };
 
+struct oidc_provider;
+
 void identity_free(struct oidc_identity *id);
+
+/*
+ * The client authentication a login uses: the configured one, else basic
+ * when there is a secret (post when the provider lists only post), else
+ * none.
+ */
+enum oidc_client_auth flow_client_auth(
+    const struct oidc_config *c, const struct oidc_provider *p);
 
 /*
  * Run the flow and verify the result. On success *out holds the verified

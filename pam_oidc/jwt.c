@@ -177,6 +177,34 @@ key_fits(const struct oidc_jwk *k, const struct alg *a)
 	return 0;
 }
 
+int
+jwt_key_available(const struct oidc_jwks *jwks, unsigned int alg_bit)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		if (algs[i].bit != alg_bit)
+			continue;
+		if (algs[i].kind == SIG_HMAC)
+			return 1;
+		for (k = 0; jwks != NULL && k < jwks->n; k++)
+			if (key_fits(&jwks->keys[k], &algs[i]))
+				return 1;
+	}
+	return 0;
+}
+
+const char *
+jwt_alg_name(unsigned int alg_bit)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (algs[i].bit == alg_bit)
+			return algs[i].name;
+	return NULL;
+}
+
 /* The key for this token: by kid, or the only fitting key when no kid. */
 static int
 pick_key(const struct oidc_jwks *jwks, const struct alg *a, const char *kid,

@@ -36,6 +36,15 @@ int jwt_verify(const char *token, const struct oidc_jwks *jwks,
     const struct oidc_jwt_policy *pol, json_t **claims,
     struct oidc_jwt_info *info);
 
+/*
+ * Does the set hold a key that can verify this algorithm? HS* needs none:
+ * its key is the client secret.
+ */
+int jwt_key_available(const struct oidc_jwks *jwks, unsigned int alg_bit);
+
+/* The name of an allow-list bit, or NULL. */
+const char *jwt_alg_name(unsigned int alg_bit);
+
 /* The allow-list bit of an algorithm name, 0 if unknown or "none". */
 unsigned int jwt_alg_bit(const char *name);
 

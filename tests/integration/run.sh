@@ -200,6 +200,67 @@ test_valgrind_login() {
 	    $PAM_SUCCESS "$LOGIN_RC" "$WORK/vg.out"
 }
 
+# check_case NAME WANT_EXIT PATTERN CONF_FILE: pam-oidc check finds it.
+check_case() {
+	local rc=0 out="$WORK/check-$1.out"
+	"$BUILD_ABS/pam-oidc" check --config "$4" \
+	    --sshd-config "$WORK/sshd_config" >"$out" 2>&1 || rc=$?
+	if [ "$rc" = "$2" ] && grep -qE -- "$3" "$out"; then
+		ok "pam-oidc check: $1 (exit $rc)"
+	else
+		not_ok "pam-oidc check: $1" "want exit $2 and /$3/, got $rc" \
+		    "$out"
+	fi
+}
+
+test_helper_check() {
+	echo "LoginGraceTime 10m" >"$WORK/sshd_config"
+	write_conf "$WORK/chk-good.conf" pam-basic
+	check_case "a good configuration" 0 "^0 error\(s\), 0 warning\(s\)" \
+	    "$WORK/chk-good.conf"
+	write_conf "$WORK/chk-iss.conf" pam-public
+	sed -i "s|^issuer = .*|issuer = $IDP_URL/|" "$WORK/chk-iss.conf"
+	check_case "wrong issuer" 2 \
+	    "^error .*does not name the issuer.*; fix: set issuer to exactly" \
+	    "$WORK/chk-iss.conf"
+	write_conf "$WORK/chk-perm.conf" pam-basic
+	chmod 0644 "$WORK/chk-perm.conf"
+	check_case "secret in an other-readable file" 2 \
+	    "^error .*readable by others \(chmod 0600" "$WORK/chk-perm.conf"
+	write_conf "$WORK/chk-group.conf" pam-public \
+	    "role_map = admin = no-such-group-x"
+	check_case "unknown group in role_map" 1 \
+	    "^warning .*group no-such-group-x does not exist.*; fix: " \
+	    "$WORK/chk-group.conf"
+	write_conf "$WORK/chk-secret.conf" pam-basic-wrong
+	check_case "wrong client secret" 2 \
+	    "^error .*refused the client \(invalid_client\); fix: check client_id" \
+	    "$WORK/chk-secret.conf"
+	write_conf "$WORK/chk-down.conf" pam-public
+	sed -i "s|^issuer = .*|issuer = https://127.0.0.1:$(free_port)|" \
+	    "$WORK/chk-down.conf"
+	check_case "unreachable provider" 2 "^error +discovery: .*unreachable" \
+	    "$WORK/chk-down.conf"
+	echo "LoginGraceTime 60" >"$WORK/sshd_config"
+	check_case "timeout above LoginGraceTime" 1 \
+	    "^warning .*not below sshd's LoginGraceTime 60 s" \
+	    "$WORK/chk-good.conf"
+}
+
+test_helper_cache() {
+	local out="$WORK/cache-show.out"
+	"$BUILD_ABS/pam-oidc" cache show --config "$WORK/approve.conf" \
+	    >"$out" 2>&1
+	grep -q "^discovery-[0-9a-f]*  $IDP_URL/.well-known/openid-configuration  fresh for" \
+	    "$out" && grep -q "^jwks-[0-9a-f]*  $IDP_URL/jwks  fresh" "$out" &&
+	    ok "pam-oidc cache show lists discovery and JWKS entries" ||
+	    not_ok "pam-oidc cache show" "entries missing" "$out"
+	"$BUILD_ABS/pam-oidc" cache clear --config "$WORK/approve.conf" \
+	    >"$out" 2>&1
+	expect "pam-oidc cache clear empties the cache" "" \
+	    "$(ls "$WORK/cache")" "$out"
+}
+
 test_deny() {
 	local rc
 	rc="$(login deny pam-public alice alice deny)"
@@ -383,6 +444,8 @@ test_logs_reasons_and_no_secrets
 test_slow_down_honoured
 test_helper_login
 test_valgrind_login
+test_helper_check
+test_helper_cache
 test_deny
 test_identity_mismatch
 test_wait_enter

@@ -1,0 +1,412 @@
+/*
+ * pam-oidc check. One line per finding: severity, what, how to fix it.
+ * It reads what a login would read, asks the provider what a login would
+ * ask, and changes nothing.
+ */
+#include <ctype.h>
+#include <glob.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "claims.h"
+#include "config.h"
+#include "device_flow.h"
+#include "discovery.h"
+#include "flow.h"
+#include "http.h"
+#include "json.h"
+#include "jwks.h"
+#include "jwt.h"
+#include "log.h"
+#include "oidc.h"
+
+#define DEVICE_GRANT       "urn:ietf:params:oauth:grant-type:device_code"
+#define SSHD_DEFAULT_GRACE 120
+
+struct checker {
+	const struct oidc_config *cfg;
+	struct oidc_http *http;
+	struct oidc_provider *prov;
+	int warnings, errors;
+};
+
+static void finding(struct checker *c, const char *sev, const char *fix,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+finding(
+    struct checker *c, const char *sev, const char *fix, const char *fmt, ...)
+{
+	char what[1024], esc[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(what, sizeof(what), fmt, ap) < 0)
+		what[0] = '\0';
+	va_end(ap);
+	/* Provider strings may be in what: no control bytes to the tty. */
+	log_escape(what, esc, sizeof(esc));
+	if (strcmp(sev, "error") == 0)
+		c->errors++;
+	else if (strcmp(sev, "warning") == 0)
+		c->warnings++;
+	if (fix != NULL)
+		printf("%-7s %s; fix: %s\n", sev, esc, fix);
+	else
+		printf("%-7s %s\n", sev, esc);
+}
+
+/* GET url and parse a JSON object; reports its own failures. */
+static int
+fetch_json(struct checker *c, const char *what, const char *url, json_t **doc)
+{
+	struct oidc_http_resp resp;
+	int r;
+
+	if ((r = http_request(c->http, url, NULL, NULL, &resp)) != 0) {
+		finding(c, "error",
+		    "check the URL, the network path and ca_file",
+		    "%s: %s unreachable (%s)", what, url,
+		    http_last_error(c->http));
+		return r;
+	}
+	r = resp.status == 200 ? json_parse_object(resp.body, resp.len, doc)
+			       : OIDC_ERR_PROTOCOL;
+	if (r != 0)
+		finding(c, "error", "check the URL",
+		    "%s: %s answered HTTP %ld "
+		    "without a JSON object",
+		    what, url, resp.status);
+	http_resp_clear(&resp);
+	return r;
+}
+
+static int
+set_endpoint(char **field, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	free(*field);
+	return (*field = strdup(value)) == NULL ? OIDC_ERR_NOMEM : 0;
+}
+
+static int
+check_discovery(struct checker *c)
+{
+	const struct oidc_config *cfg = c->cfg;
+	char *url = NULL, *expect = NULL;
+	json_t *doc = NULL;
+	int r = 0;
+
+	if (cfg->issuer == NULL) {
+		finding(c, "ok", NULL,
+		    "no issuer: endpoints come from the "
+		    "configuration");
+	} else if ((r = discovery_url(cfg->issuer, &url, &expect)) == 0 &&
+	    (r = fetch_json(c, "discovery", url, &doc)) == 0) {
+		if ((r = discovery_parse(doc, expect, c->prov)) != 0)
+			finding(c, "error",
+			    "set issuer to exactly the issuer the provider "
+			    "names in its discovery document",
+			    "discovery: the document at %s does not name the "
+			    "issuer %s (or has a non-https endpoint)",
+			    url, expect);
+		else
+			finding(c, "ok", NULL, "discovery: issuer %s", expect);
+	}
+	json_decref(doc);
+	free(url);
+	free(expect);
+	if (r != 0)
+		return r;
+	if (set_endpoint(&c->prov->device_authorization_endpoint,
+		cfg->device_authorization_endpoint) != 0 ||
+	    set_endpoint(&c->prov->token_endpoint, cfg->token_endpoint) != 0 ||
+	    set_endpoint(&c->prov->userinfo_endpoint, cfg->userinfo_endpoint) !=
+		0 ||
+	    set_endpoint(&c->prov->jwks_uri, cfg->jwks_uri) != 0)
+		return OIDC_ERR_NOMEM;
+	return 0;
+}
+
+static void
+check_endpoints(struct checker *c)
+{
+	const struct oidc_provider *p = c->prov;
+	static const char *const names[] = { "client_secret_basic",
+		"client_secret_post", "none" };
+	static const unsigned int bits[] = { AUTH_METHOD_BASIC,
+		AUTH_METHOD_POST, AUTH_METHOD_NONE };
+	enum oidc_client_auth auth = flow_client_auth(c->cfg, p);
+
+	if (p->device_authorization_endpoint == NULL)
+		finding(c, "error",
+		    "enable the device authorization grant for this client at "
+		    "the provider, or set device_authorization_endpoint",
+		    "the provider advertises no device_authorization_endpoint");
+	else
+		finding(c, "ok", NULL, "device authorization endpoint %s",
+		    p->device_authorization_endpoint);
+	if (p->token_endpoint == NULL)
+		finding(c, "error", "set token_endpoint",
+		    "the provider advertises no token_endpoint");
+	if (p->device_grant == 0)
+		finding(c, "error",
+		    "enable the device authorization grant at the provider",
+		    "grant_types_supported does not list " DEVICE_GRANT);
+	if (auth >= CLIENT_AUTH_BASIC && auth <= CLIENT_AUTH_NONE &&
+	    p->auth_methods != 0 && !(p->auth_methods & bits[auth - 1]))
+		finding(c, "warning",
+		    "set client_auth to a method the provider lists in "
+		    "token_endpoint_auth_methods_supported",
+		    "client authentication %s is not advertised by the "
+		    "provider",
+		    names[auth - 1]);
+}
+
+/* A device authorization request proves the client id and secret. */
+static void
+check_client(struct checker *c)
+{
+	enum oidc_client_auth auth = flow_client_auth(c->cfg, c->prov);
+	struct oidc_form form = { 0 };
+	struct oidc_http_resp resp;
+	const char *err = NULL;
+	json_t *body = NULL;
+
+	if (c->prov->device_authorization_endpoint == NULL)
+		return;
+	if (auth == CLIENT_AUTH_BASIC &&
+	    http_set_basic_auth(
+		c->http, c->cfg->client_id, c->cfg->client_secret) != 0)
+		return;
+	form_add(&form, "client_id", c->cfg->client_id);
+	form_add(&form, "scope", c->cfg->scope);
+	if (auth == CLIENT_AUTH_POST)
+		form_add(&form, "client_secret", c->cfg->client_secret);
+	if (http_request(c->http, c->prov->device_authorization_endpoint, &form,
+		NULL, &resp) != 0) {
+		finding(c, "error", "check the network path and ca_file",
+		    "device authorization endpoint unreachable (%s)",
+		    http_last_error(c->http));
+		form_clear(&form);
+		return;
+	}
+	form_clear(&form);
+	http_clear_auth(c->http);
+	if (json_parse_body(resp.body, resp.len, resp.content_type, &body) == 0)
+		err = json_str(body, "error");
+	if (resp.status == 200 && err == NULL &&
+	    json_str(body, "device_code") != NULL)
+		finding(c, "ok", NULL, "the provider accepts client %s",
+		    c->cfg->client_id);
+	else if (err != NULL &&
+	    (strcmp(err, "invalid_client") == 0 ||
+		strcmp(err, "unauthorized_client") == 0 ||
+		strcmp(err, "incorrect_client_credentials") == 0))
+		finding(c, "error",
+		    "check client_id, client_secret (or client_secret_file) "
+		    "and client_auth against the provider's client settings",
+		    "the provider refused the client (%s)", err);
+	else
+		finding(c, "error",
+		    "enable the device grant for this client at the provider",
+		    "device authorization failed: HTTP %ld, error %s",
+		    resp.status, err != NULL ? err : "(none)");
+	json_wipe_decref(body);
+	http_resp_clear(&resp);
+}
+
+static void
+check_jwks(struct checker *c)
+{
+	struct oidc_jwks *jwks = NULL;
+	json_t *doc = NULL;
+	unsigned int bit;
+	const char *name;
+
+	if (c->prov->jwks_uri == NULL) {
+		if (c->cfg->issuer != NULL || c->cfg->userinfo_endpoint == NULL)
+			finding(c, "error", "set jwks_uri",
+			    "the provider publishes no jwks_uri");
+		return;
+	}
+	if (fetch_json(c, "JWKS", c->prov->jwks_uri, &doc) != 0)
+		return;
+	if (jwks_parse(doc, &jwks) != 0) {
+		finding(c, "error", "check jwks_uri",
+		    "the JWKS at %s is "
+		    "malformed",
+		    c->prov->jwks_uri);
+		json_decref(doc);
+		return;
+	}
+	for (bit = 1; bit <= ALG_HS512; bit <<= 1) {
+		if (!(c->cfg->signing_algorithms & bit) ||
+		    (name = jwt_alg_name(bit)) == NULL)
+			continue;
+		if (jwt_key_available(jwks, bit))
+			finding(c, "ok", NULL, "JWKS has a usable key for %s",
+			    name);
+		else
+			finding(c, "error",
+			    "list in signing_algorithms the algorithm the "
+			    "provider signs ID tokens with",
+			    "JWKS has no usable key for %s (%zu keys, %zu "
+			    "skipped)",
+			    name, jwks->n, jwks->skipped);
+	}
+	jwks_free(jwks);
+	json_decref(doc);
+}
+
+static void
+check_groups(struct checker *c)
+{
+	const struct oidc_kv *kv;
+	char name[256];
+	const char *p;
+	size_t n;
+
+	for (kv = c->cfg->role_map; kv != NULL; kv = kv->next) {
+		for (p = kv->value; *p != '\0'; p += n) {
+			p += strspn(p, " \t");
+			if ((n = strcspn(p, " \t")) == 0)
+				break;
+			if (n >= sizeof(name)) {
+				finding(c, "error", "shorten the group name",
+				    "role_map %s: group name too long",
+				    kv->key);
+				continue;
+			}
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (!claims_valid_name(name, 32))
+				finding(c, "error",
+				    "use a portable group name "
+				    "([a-z_][a-z0-9_.-]*)",
+				    "role_map %s: \"%s\" is not a valid group "
+				    "name",
+				    kv->key, name);
+			else if (getgrnam(name) == NULL)
+				finding(c, "warning",
+				    "create the group (groupadd) or remove it "
+				    "from role_map",
+				    "role_map %s: group %s does not exist "
+				    "locally",
+				    kv->key, name);
+		}
+	}
+}
+
+/* LoginGraceTime in seconds from one file; -1 when not set there. */
+static long
+grace_from(const char *path)
+{
+	char line[512], *p, *end;
+	long v = -1, mult;
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	while (v < 0 && fgets(line, sizeof(line), fp) != NULL) {
+		p = line + strspn(line, " \t");
+		if (strncasecmp(p, "LoginGraceTime", 14) != 0 ||
+		    !isspace((unsigned char)p[14]))
+			continue;
+		p += 14 + strspn(p + 14, " \t");
+		v = strtol(p, &end, 10);
+		mult = *end == 'm' || *end == 'M'
+		    ? 60
+		    : (*end == 'h' || *end == 'H' ? 3600 : 1);
+		v = end == p ? -1 : v * mult;
+	}
+	fclose(fp);
+	return v;
+}
+
+static void
+check_sshd(struct checker *c, const char *sshd_config)
+{
+	long grace = -1, timeout = c->cfg->timeout ? c->cfg->timeout : 300;
+	char pattern[4200];
+	glob_t g;
+	size_t i;
+	FILE *fp;
+
+	if ((fp = fopen(sshd_config, "re")) == NULL)
+		return; /* no sshd here */
+	fclose(fp);
+	/* sshd takes the first value it reads; Include files come first. */
+	if (snprintf(pattern, sizeof(pattern), "%s.d/*.conf", sshd_config) >
+		0 &&
+	    glob(pattern, 0, NULL, &g) == 0) {
+		for (i = 0; grace < 0 && i < g.gl_pathc; i++)
+			grace = grace_from(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	if (grace < 0)
+		grace = grace_from(sshd_config);
+	if (grace < 0)
+		grace = SSHD_DEFAULT_GRACE;
+	if (grace != 0 && timeout >= grace)
+		finding(c, "warning",
+		    "raise LoginGraceTime in sshd_config above timeout, or "
+		    "lower timeout",
+		    "timeout %ld s is not below sshd's LoginGraceTime %ld s: "
+		    "sshd would cut logins off",
+		    timeout, grace);
+	else
+		finding(c, "ok", NULL,
+		    "timeout %ld s fits sshd's "
+		    "LoginGraceTime %ld s",
+		    timeout, grace);
+}
+
+int
+check_run(const char *config_path, const char *sshd_config)
+{
+	struct oidc_config *cfg = NULL;
+	struct oidc_http_opts opts;
+	struct checker c;
+	char arg[4200], why[512];
+	const char *args[1] = { arg };
+	int n;
+
+	memset(&c, 0, sizeof(c));
+	n = snprintf(arg, sizeof(arg), "config=%s", config_path);
+	if (n < 0 || (size_t)n >= sizeof(arg) || (cfg = config_new()) == NULL)
+		return 2;
+	if (config_load(cfg, 1, args, why, sizeof(why)) != 0) {
+		finding(&c, "error", "see pam_oidc.conf(5)", "%s", why);
+		config_free(cfg);
+		return 2;
+	}
+	finding(
+	    &c, "ok", NULL, "%s: syntax, keys and permissions", config_path);
+	c.cfg = cfg;
+	opts.ca_file = cfg->ca_file;
+	opts.timeout_s = cfg->http_timeout;
+	if (http_global_init() != 0 || (c.http = http_new(&opts)) == NULL ||
+	    (c.prov = provider_new()) == NULL) {
+		config_free(cfg);
+		return 2;
+	}
+	if (check_discovery(&c) == 0) {
+		check_endpoints(&c);
+		check_client(&c);
+		check_jwks(&c);
+	}
+	check_groups(&c);
+	check_sshd(&c, sshd_config);
+	printf("%d error(s), %d warning(s)\n", c.errors, c.warnings);
+	provider_free(c.prov);
+	http_free(c.http);
+	http_global_cleanup();
+	config_free(cfg);
+	return c.errors ? 2 : (c.warnings ? 1 : 0);
+}
