@@ -8,6 +8,7 @@ SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/pam_oidc
 SYSCONFDIR ?= /etc
+PAMCONFIGDIR ?= $(PREFIX)/share/pam-configs
 # The directory that holds pam_unix.so on this system.
 PAMDIR	?= $(shell dirname "$$(find /lib /usr/lib /lib64 /usr/lib64 -name pam_unix.so -path '*security*' 2>/dev/null | head -n 1)" 2>/dev/null)
 
@@ -82,7 +83,10 @@ format-check:
 	@bash tests/format-check.sh
 
 install: all
+	@test "$(PAMDIR)" != . && test -n "$(PAMDIR)" || \
+	    { echo "no PAM module directory found; set PAMDIR" >&2; exit 1; }
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(PAMCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)
 	install -m 0644 $(BUILD)/pam_oidc.so $(DESTDIR)$(PAMDIR)/pam_oidc.so
@@ -91,6 +95,7 @@ install: all
 	install -m 0644 pam_oidc/pam_oidc.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 helper/pam-oidc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 conf/examples/* $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 conf/pam-configs/oidc $(DESTDIR)$(PAMCONFIGDIR)/oidc
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf ]; then \
 	    echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf"; \
 	else \
@@ -102,12 +107,15 @@ uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_oidc.so $(DESTDIR)$(SBINDIR)/pam-oidc \
 	    $(DESTDIR)$(MANDIR)/man8/pam_oidc.8 \
 	    $(DESTDIR)$(MANDIR)/man5/pam_oidc.conf.5 \
-	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8
+	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8 $(DESTDIR)$(PAMCONFIGDIR)/oidc
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf in place"
+
+print-pamdir:
+	@echo $(PAMDIR)
 
 clean:
 	rm -rf build build-asan
 
 .PHONY: all deps unit check asan demo bench man-check format-check install \
-	uninstall clean
+	uninstall print-pamdir clean
