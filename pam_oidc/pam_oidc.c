@@ -120,7 +120,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	struct oidc_login login;
 	struct oidc_identity *id = NULL;
 	const char *user = NULL, *service = NULL;
-	char host[256], *copy;
+	char host[256], esc[256], *copy;
 	int r;
 
 	memset(&login, 0, sizeof(login));
@@ -132,7 +132,8 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	if (user != NULL && *user == '\0')
 		user = NULL;
 	if (user != NULL && !local_user_exists(user)) {
-		log_msg(lg, LOG_NOTICE, "no local user %s", user);
+		log_msg(lg, LOG_NOTICE, "no local user %s",
+		    log_escape(user, esc, sizeof(esc)));
 		return OIDC_ERR_USER_UNKNOWN;
 	}
 	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
@@ -167,7 +168,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 		goto out;
 	}
 	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,
-	    log_escape(id->sub, host, sizeof(host)));
+	    log_escape(id->sub, esc, sizeof(esc)));
 	r = 0;
 out:
 	identity_free(id);
