@@ -219,14 +219,50 @@ post_form(struct flow *f, const char *url, struct oidc_form *form, long *status,
 	return r;
 }
 
+/* Errors that mean the client is misconfigured, with what to fix. */
+static const struct {
+	const char *error;
+	const char *fix;
+} client_fixes[] = {
+	{ "invalid_client",
+	    "check client_id, the client secret and "
+	    "client_auth against the provider's client" },
+	{ "unauthorized_client",
+	    "allow the device authorization grant for "
+	    "this client at the provider" },
+	{ "incorrect_client_credentials",
+	    "check client_id and the client "
+	    "secret of the OAuth app" },
+	{ "device_flow_disabled",
+	    "enable the device flow in the OAuth "
+	    "app's settings at the provider" },
+	{ "unsupported_grant_type",
+	    "the token endpoint does not take the "
+	    "device grant: check token_endpoint and "
+	    "that the provider enables the grant" },
+};
+
+static const char *
+client_fix(const char *err)
+{
+	size_t i;
+
+	for (i = 0;
+	     err != NULL && i < sizeof(client_fixes) / sizeof(client_fixes[0]);
+	     i++)
+		if (strcmp(err, client_fixes[i].error) == 0)
+			return client_fixes[i].fix;
+	return NULL;
+}
+
 static int
 client_error(struct flow *f, const char *where, const char *err)
 {
-	log_msg(f->login->log, LOG_ERR,
-	    "%s refused the client (%s): check "
-	    "client_id, the client secret, client_auth, and that the device "
-	    "grant is enabled for this client at the provider",
-	    where, esc(f, err));
+	const char *fix = client_fix(err);
+
+	log_msg(f->login->log, LOG_ERR, "%s refused the client (%s): %s", where,
+	    esc(f, err != NULL ? err : "(none)"),
+	    fix != NULL ? fix : "check the client's settings at the provider");
 	return OIDC_ERR_CLIENT;
 }
 
@@ -244,11 +280,7 @@ device_authorize(struct flow *f, struct oidc_device_auth **da)
 		 &status, &body)) != 0)
 		return r;
 	if ((err = json_str(body, "error")) != NULL || status != 200) {
-		if (err != NULL &&
-		    (strcmp(err, "invalid_client") == 0 ||
-			strcmp(err, "unauthorized_client") == 0 ||
-			strcmp(err, "device_flow_disabled") == 0 ||
-			strcmp(err, "incorrect_client_credentials") == 0))
+		if (client_fix(err) != NULL)
 			r = client_error(f, "device authorization", err);
 		else {
 			log_msg(f->login->log, LOG_ERR,
@@ -470,7 +502,14 @@ verified_claims(struct flow *f, json_t *tokens, json_t **out)
 	json_t *claims = NULL, *ui = NULL;
 	int r, need_ui;
 
-	if (id_token == NULL && (c->issuer != NULL || c->jwks_uri != NULL)) {
+	/*
+	 * A provider configured without issuer and jwks_uri (OAuth 2.0 only,
+	 * as GitHub) offers no way to verify an ID token: the identity comes
+	 * from userinfo, and an id_token in the answer is not trusted.
+	 */
+	if (c->issuer == NULL && c->jwks_uri == NULL)
+		id_token = NULL;
+	else if (id_token == NULL) {
 		log_msg(f->login->log, LOG_ERR,
 		    "the token answer has no "
 		    "id_token; add openid to scope");
@@ -510,7 +549,7 @@ bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 {
 	const char *want = f->login->user, *sub = json_str(claims, "sub");
 	struct oidc_identity *id = NULL;
-	char why[256], e2[256];
+	char why[256], e2[256], e3[256];
 	char *user = NULL;
 	int r;
 
@@ -520,7 +559,7 @@ bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 		0) {
 		if (r != OIDC_ERR_NOMEM)
 			log_msg(f->login->log, LOG_NOTICE, "sub %s: %s",
-			    esc(f, sub), esc(f, why));
+			    log_escape(sub, e2, sizeof(e2)), esc(f, why));
 		return r;
 	}
 	/* Byte for byte, lengths included. */
@@ -530,7 +569,8 @@ bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 		log_msg(f->login->log, LOG_NOTICE,
 		    "identity %s (sub %s) is "
 		    "not the account %s: refused",
-		    esc(f, user), log_escape(sub, e2, sizeof(e2)), want);
+		    esc(f, user), log_escape(sub, e2, sizeof(e2)),
+		    log_escape(want, e3, sizeof(e3)));
 		free(user);
 		return OIDC_ERR_MISMATCH;
 	}
