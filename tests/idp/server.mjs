@@ -1,7 +1,8 @@
 // Local test OpenID Provider for the pam_oidc integration tests.
 //
 // HTTPS on 127.0.0.1 only, device authorization grant, fixed clients and
-// accounts, RFC 8628 slow_down emulation and request counters.
+// accounts, RFC 8628 slow_down emulation, request counters, key rotation
+// and a userinfo sub override.
 // Configuration (environment):
 //   IDP_PORT        port to listen on (required)
 //   IDP_STATE       directory with ca.pem, server.pem, server.key; jwks.json
@@ -16,6 +17,9 @@ import https from 'node:https';
 import path from 'node:path';
 
 import Provider from 'oidc-provider';
+// Internals, for POST /__rotate only: the provider has no public API to swap
+// its signing keys at run time (package has no "exports", deep imports work).
+import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
 
 const log = (...args) => console.error(new Date().toISOString(), '[idp]', ...args);
 
@@ -42,21 +46,27 @@ const DEVICE_TTL = intEnv('IDP_DEVICE_TTL', 600);
 const ISSUER = `https://127.0.0.1:${PORT}`;
 
 // ---------------------------------------------------------------- signing key
-function loadJwks() {
-  const file = path.join(STATE, 'jwks.json');
-  if (fs.existsSync(file)) {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  }
+const JWKS_FILE = path.join(STATE, 'jwks.json');
+
+// A new RS256 key with a new kid, saved as the only key in jwks.json.
+function newJwks() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = {
     ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig',
   };
   const jwks = { keys: [jwk] };
-  const tmp = `${file}.tmp`;
+  const tmp = `${JWKS_FILE}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(jwks, null, 2), { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  fs.renameSync(tmp, JWKS_FILE);
   log(`generated RS256 signing key kid=${jwk.kid}`);
   return jwks;
+}
+
+function loadJwks() {
+  if (fs.existsSync(JWKS_FILE)) {
+    return JSON.parse(fs.readFileSync(JWKS_FILE, 'utf8'));
+  }
+  return newJwks();
 }
 
 // ------------------------------------------------------------------- accounts
@@ -65,7 +75,17 @@ const ACCOUNTS = {
   bob: { sub: 'b2e3f4a5-0002', name: 'Bob Example', roles: ['user'] },
   carol: { sub: 'c3d4e5f6-0003', name: 'Carol Example', roles: ['user'] },
   dave: { sub: 'd4e5f6a7-0004', name: 'Dave Example', roles: [] },
+  // Google-like quirks: email_verified as a string, hosted domain claim.
+  gina: {
+    sub: 'g7h8i9j0-0007', name: 'Gina Example', roles: ['user'], email_verified: 'true', hd: 'example.com',
+  },
+  hank: {
+    sub: 'h8i9j0k1-0008', name: 'Hank Example', roles: ['user'], email_verified: false, hd: 'other.example',
+  },
 };
+
+// POST /__userinfo_sub?value=X: userinfo answers with sub X (null: the real one).
+let USERINFO_SUB = null;
 
 async function findAccount(ctx, id) {
   const a = Object.hasOwn(ACCOUNTS, id) ? ACCOUNTS[id] : undefined;
@@ -78,8 +98,9 @@ async function findAccount(ctx, id) {
         preferred_username: id,
         name: a.name,
         email: `${id}@example.com`,
-        email_verified: true,
+        email_verified: Object.hasOwn(a, 'email_verified') ? a.email_verified : true,
         roles: [...a.roles],
+        ...(a.hd !== undefined ? { hd: a.hd } : {}),
       };
     },
   };
@@ -99,7 +120,7 @@ const CLIENTS = [
 ];
 const CLIENT_IDS = new Set(CLIENTS.map((c) => c.client_id));
 const ALL_SCOPES = 'openid email profile roles';
-const ALL_CLAIMS = ['sub', 'email', 'email_verified', 'name', 'preferred_username', 'roles'];
+const ALL_CLAIMS = ['sub', 'email', 'email_verified', 'name', 'preferred_username', 'roles', 'hd'];
 
 // ------------------------------------------------------------------- provider
 const provider = new Provider(ISSUER, {
@@ -110,7 +131,9 @@ const provider = new Provider(ISSUER, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', 'preferred_username'],
+    // hd (Google's hosted domain) rides on profile, so "openid email profile
+    // roles" puts it in the ID token of the accounts that have one.
+    profile: ['name', 'preferred_username', 'hd'],
     roles: ['roles'],
   },
   conformIdTokenClaims: false,
@@ -237,6 +260,20 @@ provider.use(async (ctx, next) => {
     json(ctx, 200, { interval: v, announce: ANNOUNCE });
     return;
   }
+  // New signing key, the only one in /jwks from now on.
+  if (p === '/__rotate' && ctx.method === 'POST') {
+    const jwks = newJwks();
+    initializeKeystore.call(provider, jwks);
+    json(ctx, 200, { kid: jwks.keys[0].kid });
+    return;
+  }
+  if (p === '/__userinfo_sub' && ctx.method === 'POST') {
+    const v = ctx.query.value;
+    USERINFO_SUB = typeof v === 'string' && v !== '' ? v : null;
+    log(`userinfo sub override: ${USERINFO_SUB ?? '(none)'}`);
+    json(ctx, 200, { userinfo_sub: USERINFO_SUB });
+    return;
+  }
 
   // Login: only the known accounts may sign in (any password).
   if (ctx.method === 'POST' && /^\/interaction\/[^/]+$/.test(p)) {
@@ -286,6 +323,10 @@ provider.use(async (ctx, next) => {
     ctx.body = { ...ctx.body, interval: ANNOUNCE };
     polls.set(ctx.body.device_code, { interval: INTERVAL, last: Date.now() });
     setTimeout(() => polls.delete(ctx.body.device_code), (DEVICE_TTL + 60) * 1000).unref();
+  }
+  if (USERINFO_SUB !== null && p === '/me' && ctx.status === 200
+      && ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)) {
+    ctx.body = { ...ctx.body, sub: USERINFO_SUB };
   }
   if (ctx.method === 'GET' && ctx.status === 200
       && (p === '/.well-known/openid-configuration' || p === '/jwks')) {
