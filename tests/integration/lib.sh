@@ -44,6 +44,8 @@ alice:x:2001:2001:Alice:/home/alice:/bin/bash
 bob:x:2002:2002:Bob:/home/bob:/bin/bash
 carol:x:2003:2003:Carol:/home/carol:/bin/bash
 dave:x:2004:2004:Dave:/home/dave:/bin/bash
+gina:x:2007:2007:Gina:/home/gina:/bin/bash
+hank:x:2008:2008:Hank:/home/hank:/bin/bash
 PW
 	cat >"$dir/group" <<GR
 root:x:0:
@@ -122,4 +124,30 @@ login_wait() {
 approve() {
 	bash "$IDP/approve.sh" "$IDP_DIR" "$IDP_PORT" "$1" "$2" "${3:-approve}" \
 	    >/dev/null
+}
+
+# proxy_start IDP_DIR IDP_PORT: the fault and quirk proxy in front of the
+# provider; sets PROXY_URL.
+proxy_start() {
+	local port
+	port="$(free_port)"
+	bash "$ROOT/tests/proxy/run.sh" start "$1" "$2" "$port" >/dev/null
+	PROXY_URL="https://127.0.0.1:$port"
+	PROXY_CA="$1/ca.pem"
+}
+
+proxy_stop() {
+	bash "$ROOT/tests/proxy/run.sh" stop "$1" >/dev/null 2>&1 || true
+}
+
+# proxy_mode JSON: set the proxy's mode ({"mode": "pass"} to reset).
+proxy_mode() {
+	curl -sS --fail --cacert "$PROXY_CA" -X POST -H 'content-type: application/json' \
+	    -d "$1" "$PROXY_URL/__mode" >/dev/null
+}
+
+# proxy_log EXPR: a value from the proxy's request log (python, l = log).
+proxy_log() {
+	curl -sS --cacert "$PROXY_CA" "$PROXY_URL/__log" |
+	    python3 -c "import json,sys; l=json.load(sys.stdin); print($1)"
 }

@@ -6,6 +6,7 @@ set -uo pipefail
 
 BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/providers.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -16,6 +17,7 @@ passed=0 failed=0
 cleanup() {
 	idp_stop "$WORK/idp"
 	idp_stop "$WORK/idp-short"
+	proxy_stop "$WORK/idp"
 	[ -n "${HANG_PID:-}" ] && kill "$HANG_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
@@ -37,6 +39,7 @@ mkdir -p "$WORK/pam.d" "$WORK/cache"
 chmod 0700 "$WORK/cache"
 idp_start "$WORK/idp" IDP_INTERVAL=1
 MAIN_DIR="$IDP_DIR" MAIN_PORT="$IDP_PORT" MAIN_URL="$IDP_URL"
+proxy_start "$IDP_DIR" "$IDP_PORT"
 use_main() { IDP_DIR="$MAIN_DIR" IDP_PORT="$MAIN_PORT" IDP_URL="$MAIN_URL"; }
 
 # login NAME CLIENT USER APPROVER MODE [conf lines...]: one complete login
@@ -533,6 +536,12 @@ test_provider_down
 test_unknown_ca
 test_bad_config
 test_unknown_user
+test_oauth2_only_provider_github_style
+test_google_verification_url
+test_require_claims_google_style
+test_userinfo_sub_must_match
+test_stale_jwks_never_trusted_when_unreachable
+test_key_rotation
 
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

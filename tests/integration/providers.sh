@@ -1,0 +1,157 @@
+# Integration tests of provider behaviour: GitHub's and Google's quirks,
+# claim requirements, userinfo, stale caches and key rotation. Sourced by
+# run.sh, whose helpers and provider they use; the proxy sits in front of
+# the provider and reproduces each quirk.
+# shellcheck shell=bash
+
+# conf_via_proxy FILE CLIENT [lines...]: a config whose issuer is the proxy.
+conf_via_proxy() {
+	local f="$1"
+	shift
+	write_conf "$f" "$@"
+	sed -i "s|^issuer = .*|issuer = $PROXY_URL|" "$f"
+}
+
+# login_via NAME USER APPROVER MODE CONF: a login with a config file
+# already written; prints the PAM code.
+login_via() {
+	local code
+	write_service "$WORK/pam.d" "$1" "$5"
+	login_start "$WORK/$1.out" "$1" "$2"
+	if code="$(wait_code "$WORK/$1.out")"; then
+		approve "$code" "$3" "$4" ||
+		    echo "approve.sh failed" >>"$WORK/$1.out"
+	fi
+	login_wait
+	echo "$LOGIN_RC"
+}
+
+# has NAME PATTERN TEXT: ok when the output of login NAME matches.
+has() {
+	grep -qE -- "$2" "$WORK/$1.out" && ok "$3" ||
+	    not_ok "$3" "no /$2/" "$WORK/$1.out"
+}
+
+test_oauth2_only_provider_github_style() {
+	local rc f="$WORK/gh.conf"
+	# No issuer, no jwks_uri: the identity comes from userinfo.
+	{
+		echo "device_authorization_endpoint = $PROXY_URL/device/auth"
+		echo "token_endpoint = $PROXY_URL/token"
+		echo "userinfo_endpoint = $PROXY_URL/me"
+		echo "client_id = pam-public"
+		echo "scope = openid email profile roles"
+		echo "ca_file = $IDP_DIR/ca.pem"
+		echo "cache_dir = $WORK/cache"
+		echo "debug = yes"
+	} >"$f"
+	chmod 0600 "$f"
+	proxy_mode '{"mode": "form+errors_200"}'
+	curl -sS --cacert "$PROXY_CA" -X POST "$PROXY_URL/__log/reset" >/dev/null
+	rc="$(login_via gh alice alice approve "$f")"
+	expect "OAuth2-only provider, form-encoded answers, errors at HTTP 200: success" \
+	    $PAM_SUCCESS "$rc" "$WORK/gh.out"
+	expect "the identity came from the userinfo endpoint" 1 \
+	    "$(proxy_log "sum(1 for r in l['requests'] if r['path'] == '/me' and r['ua'].startswith('pam_oidc/'))")"
+	proxy_mode '{"mode": "github_slow_down", "interval": 3}'
+	rc="$(login_via ghslow alice alice approve "$f")"
+	expect "GitHub-style slow_down at HTTP 200: success" $PAM_SUCCESS "$rc" \
+	    "$WORK/ghslow.out"
+	has ghslow '^SYSLOG 7 .*slow_down: interval now 3 s' \
+	    "slow_down at HTTP 200 takes the interval it carries"
+	for e in device_flow_disabled incorrect_client_credentials \
+	    unsupported_grant_type; do
+		proxy_mode "{\"mode\": \"client_error\", \"error\": \"$e\"}"
+		rc="$(login_via "gh-$e" alice alice approve "$f")"
+		expect "GitHub $e: PAM_AUTHINFO_UNAVAIL" $PAM_AUTHINFO_UNAVAIL \
+		    "$rc" "$WORK/gh-$e.out"
+		has "gh-$e" "^SYSLOG .*refused the client \\($e\\): (enable|check|the token endpoint)" \
+		    "GitHub $e: the log says what to fix"
+		has "gh-$e" "^The identity provider is not available" \
+		    "GitHub $e: the person sees a plain message"
+	done
+	proxy_mode '{"mode": "client_error", "error": "incorrect_device_code", "paths": ["/token"]}'
+	rc="$(login_via gh-idc alice alice approve "$f")"
+	expect "GitHub incorrect_device_code: PAM_AUTH_ERR" $PAM_AUTH_ERR \
+	    "$rc" "$WORK/gh-idc.out"
+	proxy_mode '{"mode": "pass"}'
+}
+
+test_google_verification_url() {
+	local rc
+	conf_via_proxy "$WORK/gdev.conf" pam-public
+	proxy_mode '{"mode": "google_device"}'
+	rc="$(login_via gdev alice alice approve "$WORK/gdev.conf")"
+	proxy_mode '{"mode": "pass"}'
+	expect "Google's verification_url: success" $PAM_SUCCESS "$rc" \
+	    "$WORK/gdev.out"
+	has gdev "^Open:  $PROXY_URL/device$" \
+	    "verification_url is shown as the address"
+}
+
+test_require_claims_google_style() {
+	local rc
+	write_conf "$WORK/hd.conf" pam-public "require_claim = hd = example.com" \
+	    "require_claim = email_verified = true"
+	rc="$(login_via hd-gina gina gina approve "$WORK/hd.conf")"
+	expect "hd = example.com and email_verified \"true\" (a string): success" \
+	    $PAM_SUCCESS "$rc" "$WORK/hd-gina.out"
+	rc="$(login_via hd-hank hank hank approve "$WORK/hd.conf")"
+	expect "hd of another domain: PAM_AUTH_ERR" $PAM_AUTH_ERR "$rc" \
+	    "$WORK/hd-hank.out"
+	has hd-hank '^SYSLOG .*require_claim hd = example.com does not hold' \
+	    "the unmet requirement is logged"
+}
+
+test_userinfo_sub_must_match() {
+	local rc
+	write_conf "$WORK/ui.conf" pam-public "userinfo = always"
+	rc="$(login_via ui-ok alice alice approve "$WORK/ui.conf")"
+	expect "userinfo = always with the same sub: success" $PAM_SUCCESS \
+	    "$rc" "$WORK/ui-ok.out"
+	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST \
+	    "$IDP_URL/__userinfo_sub?value=someone-else" >/dev/null
+	rc="$(login_via ui-bad alice alice approve "$WORK/ui.conf")"
+	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST \
+	    "$IDP_URL/__userinfo_sub" >/dev/null
+	expect "userinfo sub differing from the ID token's: PAM_AUTH_ERR" \
+	    $PAM_AUTH_ERR "$rc" "$WORK/ui-bad.out"
+	has ui-bad '^SYSLOG .*userinfo sub differs' "the sub mismatch is logged"
+}
+
+test_stale_jwks_never_trusted_when_unreachable() {
+	local rc f
+	conf_via_proxy "$WORK/stale.conf" pam-public
+	rm -f "$WORK/cache"/*
+	rc="$(login_via stale1 alice alice approve "$WORK/stale.conf")"
+	expect "through the proxy: first login fills the cache" $PAM_SUCCESS \
+	    "$rc" "$WORK/stale1.out"
+	# Age every JWKS entry past its lifetime.
+	for f in "$WORK/cache"/jwks-*; do
+		sed -i '2s/.*/1/' "$f"
+	done
+	proxy_mode '{"mode": "status", "code": 500, "paths": ["/jwks"]}'
+	rc="$(login_via stale2 alice alice approve "$WORK/stale.conf")"
+	proxy_mode '{"mode": "pass"}'
+	expect "stale JWKS and the JWKS endpoint failing: PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/stale2.out"
+	rc="$(login_via stale3 alice alice approve "$WORK/stale.conf")"
+	expect "JWKS endpoint back: the stale entry is refreshed, success" \
+	    $PAM_SUCCESS "$rc" "$WORK/stale3.out"
+}
+
+# Last: the provider keeps the rotated key for the rest of the run.
+test_key_rotation() {
+	local rc
+	write_conf "$WORK/rot.conf" pam-public
+	rc="$(login_via rot1 alice alice approve "$WORK/rot.conf")"
+	expect "before rotation: success" $PAM_SUCCESS "$rc" "$WORK/rot1.out"
+	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST "$IDP_URL/__rotate" \
+	    >/dev/null
+	idp_reset "$IDP_DIR" "$IDP_PORT"
+	rc="$(login_via rot2 alice alice approve "$WORK/rot.conf")"
+	expect "after the provider rotated its key: success" $PAM_SUCCESS \
+	    "$rc" "$WORK/rot2.out"
+	expect "rotation cost exactly one extra JWKS request" 1 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_requests'].get('/jwks', 0)")"
+}
