@@ -316,6 +316,22 @@ sleep_until(int64_t target_ms)
 	}
 }
 
+/* What a refused poll means, for the administrator reading the log. */
+static const char *
+poll_reason(int r)
+{
+	switch (r) {
+	case OIDC_ERR_DENIED:
+		return "the person denied the sign-in, or the provider no "
+		       "longer knows the device code (already used or revoked)";
+	case OIDC_ERR_EXPIRED:
+		return "the code expired before it was approved; the person "
+		       "can try again";
+	case OIDC_ERR_UNAVAIL: return "the provider failed; try again later";
+	default: return "the provider's answer is not one RFC 8628 defines";
+	}
+}
+
 static int
 poll_tokens(struct flow *f, const struct oidc_device_auth *da,
     struct oidc_poll *p, json_t **tokens)
@@ -346,10 +362,10 @@ poll_tokens(struct flow *f, const struct oidc_device_auth *da,
 				client_error(f, "token endpoint", err);
 			else
 				log_msg(f->login->log, LOG_NOTICE,
-				    "token "
-				    "endpoint: HTTP %ld, error %s",
+				    "token endpoint: HTTP %ld, error %s: %s",
 				    status,
-				    esc(f, err != NULL ? err : "(none)"));
+				    esc(f, err != NULL ? err : "(none)"),
+				    poll_reason(r));
 			json_wipe_decref(body);
 			return r;
 		}
