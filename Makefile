@@ -21,7 +21,7 @@ LDFLAGS	+= -Wl,-z,relro,-z,now $(SAN)
 LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 
 CORE	 = util log safefile config b64url json sanitize qr http cache \
-	   discovery device_flow jwks jwt claims display flow
+	   discovery device_flow jwks jwt claims roles groups display flow
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)
 MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/conv.o
 UNIT	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

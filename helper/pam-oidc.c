@@ -200,6 +200,18 @@ cmd_qr(int argc, char **argv)
 	return 0;
 }
 
+static void
+print_list(const char *what, const struct oidc_strlist *l)
+{
+	char esc[512];
+	size_t i;
+
+	printf("%s:", what);
+	for (i = 0; i < l->n; i++)
+		printf(" %s", log_escape(l->v[i], esc, sizeof(esc)));
+	printf("%s\n", l->n == 0 ? " (none)" : "");
+}
+
 static int
 cmd_login(int argc, char **argv)
 {
@@ -245,7 +257,11 @@ cmd_login(int argc, char **argv)
 		dump = json_dumps(id->claims, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("\nverified claims:\n%s\n", dump ? dump : "(none)");
 		free(dump);
-		printf("local user: %s\nresult: success\n", id->username);
+		printf("local user: %s\n", id->username);
+		print_list("roles", &id->roles);
+		print_list("groups it would grant", &id->groups);
+		printf("allowed_roles: %s\nresult: success\n",
+		    id->allowed ? "met" : "NOT met (account check would deny)");
 	} else {
 		printf("\nresult: %s\n", oidc_strerror(r));
 	}

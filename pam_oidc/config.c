@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "claims.h"
 #include "config.h"
 #include "oidc.h"
 #include "safefile.h"
@@ -513,6 +514,37 @@ read_secret_file(struct oidc_config *cfg, char *why, size_t whysz)
 	return r;
 }
 
+/* Group names reach /etc and syscalls: portable POSIX names only. */
+static int
+check_role_map(const struct oidc_kv *kv, char *why, size_t whysz)
+{
+	char name[64];
+	const char *p;
+	size_t n;
+
+	for (; kv != NULL; kv = kv->next) {
+		for (p = kv->value;; p += n) {
+			p += strspn(p, " \t");
+			if ((n = strcspn(p, " \t")) == 0)
+				break;
+			if (n >= sizeof(name))
+				return fail(why, whysz,
+				    "role_map %s: a group "
+				    "name is too long",
+				    kv->key);
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (!claims_valid_name(name, 32))
+				return fail(why, whysz,
+				    "role_map %s: \"%s\" is "
+				    "not a valid group name "
+				    "([a-z_][a-z0-9_.-]*, at most 32)",
+				    kv->key, name);
+		}
+	}
+	return 0;
+}
+
 int
 config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 {
@@ -571,6 +603,13 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	if (cfg->shell != NULL && cfg->shell[0] != '/')
 		return fail(
 		    why, whysz, "%s: shell must be an absolute path", where);
+	if (check_role_map(cfg->role_map, why, whysz) != 0)
+		return OIDC_ERR_CONFIG;
+	if (cfg->group_mode == GROUP_PERSIST)
+		return fail(why, whysz,
+		    "%s: group_mode = persist is not "
+		    "available in this version; use group_mode = session",
+		    where);
 	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
 }
 

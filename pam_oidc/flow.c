@@ -45,6 +45,8 @@ identity_free(struct oidc_identity *id)
 	free(id->username);
 	free(id->sub);
 	json_decref(id->claims);
+	strlist_free(&id->roles);
+	strlist_free(&id->groups);
 	free(id);
 }
 
@@ -560,6 +562,30 @@ verified_claims(struct flow *f, json_t *tokens, json_t **out)
 	return 0;
 }
 
+/* Roles, the allowed_roles verdict and the groups role_map grants. */
+static int
+map_roles(struct flow *f, struct oidc_identity *id)
+{
+	int r;
+
+	if ((r = roles_from_claims(
+		 id->claims, f->cfg->role_claim, &id->roles)) != 0) {
+		log_msg(f->login->log, LOG_NOTICE,
+		    "user %s: the role claim %s is not a string or an array "
+		    "of strings within bounds",
+		    id->username, f->cfg->role_claim);
+		return r;
+	}
+	id->allowed = roles_allowed(&id->roles, f->cfg->allowed_roles);
+	if ((r = roles_groups(&id->roles, f->cfg->role_map, &id->groups)) != 0)
+		return r;
+	log_msg(f->login->log, LOG_DEBUG,
+	    "user %s: %zu role(s), %zu group(s) mapped, allowed_roles %s",
+	    id->username, id->roles.n, id->groups.n,
+	    id->allowed ? "met" : "not met");
+	return 0;
+}
+
 static int
 bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 {
@@ -599,6 +625,10 @@ bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 	id->username = user;
 	id->claims = claims;
 	json_incref(claims);
+	if ((r = map_roles(f, id)) != 0) {
+		identity_free(id);
+		return r;
+	}
 	*out = id;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "roles.h"
 
 struct oidc_ui {
 	void *ctx;
@@ -32,6 +33,9 @@ struct oidc_identity {
 	char *username;
 	char *sub;
 	json_t *claims;
+	struct oidc_strlist roles;  /* from role_claim */
+	struct oidc_strlist groups; /* what role_map grants */
+	int allowed;                /* allowed_roles holds */
 };
 
 struct oidc_provider;

@@ -15,11 +15,20 @@
 #include "config.h"
 #include "conv.h"
 #include "flow.h"
+#include "groups.h"
 #include "http.h"
 #include "log.h"
 #include "oidc.h"
 
 #define DATA_USER "pam_oidc_user"
+
+/* What authentication leaves for acct_mgmt and setcred on this handle. */
+struct session {
+	char *user;
+	struct oidc_strlist groups;
+	int allowed;
+	enum oidc_group_mode group_mode;
+};
 
 static void
 sink(void *ctx, int prio, const char *line)
@@ -84,11 +93,40 @@ ui_enter(void *ctx, const char *text)
 }
 
 static void
-free_data(pam_handle_t *pamh, void *data, int status)
+free_session(pam_handle_t *pamh, void *data, int status)
 {
+	struct session *s = data;
+
 	(void)pamh;
 	(void)status;
-	free(data);
+	if (s == NULL)
+		return;
+	free(s->user);
+	strlist_free(&s->groups);
+	free(s);
+}
+
+/* Hand the identity's user and groups to acct_mgmt and setcred. */
+static int
+keep_session(
+    pam_handle_t *pamh, const struct oidc_config *cfg, struct oidc_identity *id)
+{
+	struct session *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->user = strdup(id->username)) == NULL) {
+		free(s);
+		return OIDC_ERR_NOMEM;
+	}
+	s->groups = id->groups;
+	memset(&id->groups, 0, sizeof(id->groups));
+	s->allowed = id->allowed;
+	s->group_mode = cfg->group_mode;
+	if (pam_set_data(pamh, DATA_USER, s, free_session) != PAM_SUCCESS) {
+		free_session(pamh, s, 0);
+		return OIDC_ERR_SYSTEM;
+	}
+	return 0;
 }
 
 static int
@@ -120,7 +158,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	struct oidc_login login;
 	struct oidc_identity *id = NULL;
 	const char *user = NULL, *service = NULL;
-	char host[256], esc[256], *copy;
+	char host[256], esc[256];
 	int r;
 
 	memset(&login, 0, sizeof(login));
@@ -159,14 +197,8 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 			goto out;
 		}
 	}
-	r = OIDC_ERR_NOMEM;
-	if ((copy = strdup(id->username)) == NULL)
+	if ((r = keep_session(pamh, cfg, id)) != 0)
 		goto out;
-	if (pam_set_data(pamh, DATA_USER, copy, free_data) != PAM_SUCCESS) {
-		free(copy);
-		r = OIDC_ERR_SYSTEM;
-		goto out;
-	}
 	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,
 	    log_escape(id->sub, esc, sizeof(esc)));
 	r = 0;
@@ -218,35 +250,61 @@ out:
 	return pam_code(r);
 }
 
-/* Only for the user this module authenticated on this handle. */
-static int
+/* The session of the user this module authenticated on this handle. */
+static const struct session *
 ours(pam_handle_t *pamh)
 {
 	const char *user = NULL;
 	const void *data = NULL;
+	const struct session *s;
 
 	if (pam_get_data(pamh, DATA_USER, &data) != PAM_SUCCESS ||
 	    data == NULL ||
 	    pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
 	    user == NULL)
-		return 0;
-	return strcmp(user, data) == 0;
+		return NULL;
+	s = data;
+	return strcmp(user, s->user) == 0 ? s : NULL;
 }
 
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)flags;
+	const struct session *s = ours(pamh);
+	struct oidc_log lg = { sink, pamh, 0 };
+	int r;
+
 	(void)argc;
 	(void)argv;
-	return ours(pamh) ? PAM_SUCCESS : PAM_IGNORE;
+	if (s == NULL)
+		return PAM_IGNORE;
+	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) ||
+	    s->group_mode != GROUP_SESSION)
+		return PAM_SUCCESS;
+	if ((r = groups_add_supplementary(&s->groups, &lg)) != 0)
+		return r == OIDC_ERR_NOMEM ? PAM_BUF_ERR : PAM_CRED_ERR;
+	return PAM_SUCCESS;
 }
 
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)flags;
+	const struct session *s = ours(pamh);
+
 	(void)argc;
 	(void)argv;
-	return ours(pamh) ? PAM_SUCCESS : PAM_IGNORE;
+	if (s == NULL)
+		return PAM_IGNORE;
+	if (!s->allowed) {
+		pam_syslog(pamh, LOG_NOTICE,
+		    "user %s holds none of "
+		    "allowed_roles: access denied",
+		    s->user);
+		if (!(flags & PAM_SILENT))
+			conv_error(pamh,
+			    "Your role at the identity provider "
+			    "does not allow access to this system.");
+		return PAM_PERM_DENIED;
+	}
+	return PAM_SUCCESS;
 }
