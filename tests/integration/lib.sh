@@ -49,6 +49,8 @@ hank:x:2008:2008:Hank:/home/hank:/bin/bash
 PW
 	cat >"$dir/group" <<GR
 root:x:0:
+sudo:x:27:
+users:x:100:
 alice:x:2001:
 bob:x:2002:
 GR

@@ -7,7 +7,10 @@
  *   -e  answer an echo-off prompt only once ENTER_FILE exists
  *   -f  make the conversation fail
  *   -p  plain output for people: messages as they are, logs as "log:"
+ *   -C  after a successful account check, pam_setcred(PAM_ESTABLISH_CRED)
+ *       and print the supplementary groups
  */
+#include <grp.h>
 #include <security/pam_appl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,6 +135,25 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	return PAM_SUCCESS;
 }
 
+static void
+print_groups(void)
+{
+	gid_t list[256];
+	struct group *gr;
+	int i, n;
+
+	n = getgroups(256, list);
+	printf("GROUPS");
+	for (i = 0; i < n; i++) {
+		gr = getgrgid(list[i]);
+		if (gr != NULL)
+			printf(" %s", gr->gr_name);
+		else
+			printf(" %u", (unsigned)list[i]);
+	}
+	printf("\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -140,9 +162,9 @@ main(int argc, char **argv)
 	const char *confdir = NULL, *service = NULL, *user = NULL;
 	const void *item = NULL;
 	pam_handle_t *pamh = NULL;
-	int c, rc, ac;
+	int c, rc, ac, cred = 0;
 
-	while ((c = getopt(argc, argv, "c:s:u:e:fp")) != -1) {
+	while ((c = getopt(argc, argv, "c:s:u:e:fpC")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -150,6 +172,7 @@ main(int argc, char **argv)
 		case 'e': app.enter_file = optarg; break;
 		case 'f': app.fail = 1; break;
 		case 'p': plain = 1; break;
+		case 'C': cred = 1; break;
 		default: return 100;
 		}
 	}
@@ -165,6 +188,11 @@ main(int argc, char **argv)
 	printf("RESULT auth=%s\n", pam_strerror(pamh, rc));
 	ac = pam_acct_mgmt(pamh, 0);
 	printf("RESULT acct=%s\n", pam_strerror(pamh, ac));
+	if (cred && rc == PAM_SUCCESS && ac == PAM_SUCCESS) {
+		c = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+		printf("RESULT setcred=%s\n", pam_strerror(pamh, c));
+		print_groups();
+	}
 	if (pam_get_item(pamh, PAM_USER, &item) == PAM_SUCCESS && item != NULL)
 		printf("USER %s\n", (const char *)item);
 	pam_end(pamh, rc);

@@ -155,3 +155,63 @@ test_key_rotation() {
 	expect "rotation cost exactly one extra JWKS request" 1 \
 	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_requests'].get('/jwks', 0)")"
 }
+
+# login_cred NAME USER CONF: a login that also runs pam_setcred and prints
+# the groups; prints the PAM code of pam_authenticate.
+login_cred() {
+	local code
+	write_service "$WORK/pam.d" "$1" "$3"
+	login_start "$WORK/$1.out" "$1" "$2" -C
+	if code="$(wait_code "$WORK/$1.out")"; then
+		approve "$code" "$2" approve
+	fi
+	login_wait
+	echo "$LOGIN_RC"
+}
+
+test_roles_to_groups_and_allowed_roles() {
+	local rc f="$WORK/roles.conf"
+	write_conf "$f" pam-public "role_claim = roles" \
+	    "role_map = admin = sudo" "role_map = user = users no-such-grp" \
+	    "allowed_roles = admin user"
+	rc="$(login_cred roles-alice alice "$f")"
+	expect "roles: alice signs in" $PAM_SUCCESS "$rc" "$WORK/roles-alice.out"
+	if [ "$(id -u)" -eq 0 ]; then
+		has roles-alice '^GROUPS( .*)? sudo( |$)' \
+		    "setcred adds admin -> sudo to alice's groups"
+		has roles-alice '^RESULT setcred=Success' "setcred succeeds"
+	else
+		echo "skip - setcred groups: setgroups needs root"
+	fi
+	rc="$(login_cred roles-bob bob "$f")"
+	expect "roles: bob signs in" $PAM_SUCCESS "$rc" "$WORK/roles-bob.out"
+	if [ "$(id -u)" -eq 0 ]; then
+		has roles-bob '^GROUPS( .*)? users( |$)' \
+		    "setcred adds user -> users to bob's groups"
+		grep -qE '^GROUPS( .*)? sudo( |$)' "$WORK/roles-bob.out" &&
+		    not_ok "bob gets no sudo" "he did" "$WORK/roles-bob.out" ||
+		    ok "bob, without the admin role, gets no sudo"
+		has roles-bob '^SYSLOG 4 .*group no-such-grp from role_map does not exist locally; skipped' \
+		    "a role_map group missing locally is skipped with a warning"
+	fi
+	rc="$(login_cred roles-dave dave "$f")"
+	expect "roles: dave authenticates" $PAM_SUCCESS "$rc" \
+	    "$WORK/roles-dave.out"
+	has roles-dave '^RESULT acct=Permission denied' \
+	    "dave, outside allowed_roles, is denied by acct_mgmt (PAM_PERM_DENIED)"
+	has roles-dave '^Your role at the identity provider does not allow' \
+	    "dave is told why"
+	write_conf "$WORK/badgrp.conf" pam-public "role_map = admin = bad:name"
+	rc="$(login_cred badgrp alice "$WORK/badgrp.conf")"
+	expect "role_map with an invalid group name: PAM_SERVICE_ERR" \
+	    $PAM_SERVICE_ERR "$rc" "$WORK/badgrp.out"
+	"$BUILD_ABS/pam-oidc" login --config "$f" --user alice \
+	    >"$WORK/roles-helper.out" 2>&1 &
+	LOGIN_PID=$!
+	code="$(wait_code "$WORK/roles-helper.out")" && approve "$code" alice approve
+	login_wait
+	grep -q '^groups it would grant: sudo$' "$WORK/roles-helper.out" &&
+	    grep -q '^allowed_roles: met$' "$WORK/roles-helper.out" &&
+	    ok "pam-oidc login shows the groups it would grant and allowed_roles" ||
+	    not_ok "pam-oidc login roles" "missing" "$WORK/roles-helper.out"
+}

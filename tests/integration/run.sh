@@ -540,6 +540,7 @@ test_oauth2_only_provider_github_style
 test_google_verification_url
 test_require_claims_google_style
 test_userinfo_sub_must_match
+test_roles_to_groups_and_allowed_roles
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
 
