@@ -422,9 +422,7 @@ verify_id_token(struct flow *f, const char *token, json_t **claims)
 	pol.now = time(NULL);
 	if (pol.issuer == NULL)
 		return OIDC_ERR_CONFIG;
-	/* Google signs with either spelling of its issuer (its docs say so). */
-	if (strcmp(pol.issuer, "https://accounts.google.com") == 0)
-		pol.issuer_alt = "accounts.google.com";
+	pol.issuer_alt = jwt_issuer_alt(pol.issuer);
 	if ((r = load_jwks(f, 0, &jwks, &fetched)) != 0)
 		return r;
 	r = jwt_verify(token, jwks, &pol, claims, &info);

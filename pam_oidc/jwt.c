@@ -177,6 +177,16 @@ key_fits(const struct oidc_jwk *k, const struct alg *a)
 	return 0;
 }
 
+const char *
+jwt_issuer_alt(const char *issuer)
+{
+	/* Google documents both spellings of its issuer in ID tokens. */
+	if (issuer != NULL &&
+	    strcmp(issuer, "https://accounts.google.com") == 0)
+		return "accounts.google.com";
+	return NULL;
+}
+
 int
 jwt_key_available(const struct oidc_jwks *jwks, unsigned int alg_bit)
 {

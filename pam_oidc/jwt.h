@@ -37,6 +37,12 @@ int jwt_verify(const char *token, const struct oidc_jwks *jwks,
     struct oidc_jwt_info *info);
 
 /*
+ * The second spelling of iss accepted for this issuer, or NULL: only
+ * Google's issuer has one ("accounts.google.com", without the scheme).
+ */
+const char *jwt_issuer_alt(const char *issuer);
+
+/*
  * Does the set hold a key that can verify this algorithm? HS* needs none:
  * its key is the client secret.
  */

@@ -889,10 +889,22 @@ test_jwks_without_keys_array_refused(void **state)
 	json_decref(j);
 }
 
+static void
+test_issuer_alt_only_for_google(void **state)
+{
+	assert_string_equal(jwt_issuer_alt("https://accounts.google.com"),
+	    "accounts.google.com");
+	assert_null(jwt_issuer_alt("https://accounts.google.com/"));
+	assert_null(jwt_issuer_alt("https://idp.test"));
+	assert_null(jwt_issuer_alt("accounts.google.com"));
+	assert_null(jwt_issuer_alt(NULL));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_issuer_alt_only_for_google),
 		cmocka_unit_test(test_valid_rs256_returns_claims),
 		cmocka_unit_test(test_second_key_selected_by_kid),
 		cmocka_unit_test(test_expired_beyond_leeway_refused),
