@@ -215,3 +215,24 @@ test_roles_to_groups_and_allowed_roles() {
 	    ok "pam-oidc login shows the groups it would grant and allowed_roles" ||
 	    not_ok "pam-oidc login roles" "missing" "$WORK/roles-helper.out"
 }
+
+test_missing_device_endpoint() {
+	local rc out="$WORK/check-nodev.out"
+	conf_via_proxy "$WORK/nodev.conf" pam-public
+	rm -f "$WORK/cache"/*
+	proxy_mode '{"mode": "drop_field", "field": "device_authorization_endpoint", "paths": ["/.well-known/openid-configuration"]}'
+	rc=0
+	"$BUILD_ABS/pam-oidc" check --config "$WORK/nodev.conf" \
+	    --sshd-config /nonexistent >"$out" 2>&1 || rc=$?
+	grep -qE '^error +the provider advertises no device_authorization_endpoint; fix: enable the device authorization grant' \
+	    "$out" && [ "$rc" = 2 ] &&
+	    ok "pam-oidc check: missing device endpoint (exit 2, names the fix)" ||
+	    not_ok "pam-oidc check: missing device endpoint" "exit $rc" "$out"
+	rc="$(login_via nodev alice alice approve "$WORK/nodev.conf")"
+	proxy_mode '{"mode": "pass"}'
+	rm -f "$WORK/cache"/*
+	expect "no device endpoint at the provider: PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/nodev.out"
+	has nodev '^SYSLOG .*no device authorization or token endpoint; enable the device grant' \
+	    "the missing endpoint is logged with the fix"
+}

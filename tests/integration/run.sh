@@ -541,6 +541,7 @@ test_google_verification_url
 test_require_claims_google_style
 test_userinfo_sub_must_match
 test_roles_to_groups_and_allowed_roles
+test_missing_device_endpoint
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
 

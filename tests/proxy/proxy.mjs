@@ -83,6 +83,7 @@ const MODES = {
   github_slow_down: { interval: 5 },
   client_error: { error: 'device_flow_disabled', paths: ['/device/auth', '/token'] },
   google_device: {},
+  drop_field: { field: null },
   refuse: {},
   reset_mid_body: {},
   stall: { phase: 'body' },
@@ -96,7 +97,7 @@ const MODES = {
   wrong_host_cert: {},
 };
 // Answer-rewriting modes that can be chained with "+", e.g. "form+errors_200".
-const TRANSFORMS = new Set(['form', 'errors_200', 'google_device']);
+const TRANSFORMS = new Set(['form', 'errors_200', 'google_device', 'drop_field']);
 
 const GITHUB_ERRORS = {
   device_flow_disabled: 'Device Flow must be explicitly enabled for this App',
@@ -284,7 +285,12 @@ function toForm(obj) {
 function applyTransforms(r, parts) {
   for (const p of parts) {
     if (!r.obj || typeof r.obj !== 'object' || Array.isArray(r.obj)) return r;
-    if (p === 'errors_200' && r.status >= 400 && typeof r.obj.error === 'string') {
+    if (p === 'drop_field' && typeof mode.field === 'string'
+        && Object.hasOwn(r.obj, mode.field)) {
+      // A provider that lacks a member, e.g. device_authorization_endpoint.
+      delete r.obj[mode.field];
+      r.body = Buffer.from(JSON.stringify(r.obj), 'utf8');
+    } else if (p === 'errors_200' && r.status >= 400 && typeof r.obj.error === 'string') {
       r.status = 200;
     } else if (p === 'google_device' && typeof r.obj.verification_uri === 'string') {
       const o = {};
