@@ -45,7 +45,7 @@ $(BUILD)/pam-oidc: helper/*.c helper/*.h $(BUILD)/libcore.a pam_oidc/*.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ \
 	    helper/*.c $(BUILD)/libcore.a $(LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/fixtures.h $(BUILD)/libcore.a
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka

@@ -85,15 +85,6 @@ fetch_json(struct checker *c, const char *what, const char *url, json_t **doc)
 }
 
 static int
-set_endpoint(char **field, const char *value)
-{
-	if (value == NULL)
-		return 0;
-	free(*field);
-	return (*field = strdup(value)) == NULL ? OIDC_ERR_NOMEM : 0;
-}
-
-static int
 check_discovery(struct checker *c)
 {
 	const struct oidc_config *cfg = c->cfg;
@@ -122,14 +113,7 @@ check_discovery(struct checker *c)
 	free(expect);
 	if (r != 0)
 		return r;
-	if (set_endpoint(&c->prov->device_authorization_endpoint,
-		cfg->device_authorization_endpoint) != 0 ||
-	    set_endpoint(&c->prov->token_endpoint, cfg->token_endpoint) != 0 ||
-	    set_endpoint(&c->prov->userinfo_endpoint, cfg->userinfo_endpoint) !=
-		0 ||
-	    set_endpoint(&c->prov->jwks_uri, cfg->jwks_uri) != 0)
-		return OIDC_ERR_NOMEM;
-	return 0;
+	return discovery_apply_config(c->prov, cfg);
 }
 
 static void

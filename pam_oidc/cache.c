@@ -157,12 +157,12 @@ out:
 	return r;
 }
 
-int
-cache_list(const char *dir, cache_entry_fn fn, void *ctx)
+/* Call fn with the path and name of each cache entry in dir. */
+static int
+walk(const char *dir, int (*fn)(void *, const char *, const char *), void *ctx)
 {
 	struct dirent *de;
-	char path[4096], url[2048];
-	long long expires;
+	char path[4096];
 	DIR *d;
 	int n, count = 0;
 
@@ -174,38 +174,51 @@ cache_list(const char *dir, cache_entry_fn fn, void *ctx)
 		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (n < 0 || (size_t)n >= sizeof(path))
 			continue;
-		if (describe(path, url, sizeof(url), &expires) != 0) {
-			fn(ctx, de->d_name, NULL, 0);
-		} else {
-			fn(ctx, de->d_name, url, expires);
-		}
-		count++;
+		count += fn(ctx, path, de->d_name);
 	}
 	closedir(d);
 	return count;
 }
 
+struct list_ctx {
+	cache_entry_fn fn;
+	void *ctx;
+};
+
+static int
+list_one(void *arg, const char *path, const char *name)
+{
+	struct list_ctx *l = arg;
+	char url[2048];
+	long long expires;
+
+	if (describe(path, url, sizeof(url), &expires) != 0)
+		l->fn(l->ctx, name, NULL, 0);
+	else
+		l->fn(l->ctx, name, url, expires);
+	return 1;
+}
+
+int
+cache_list(const char *dir, cache_entry_fn fn, void *ctx)
+{
+	struct list_ctx l = { fn, ctx };
+
+	return walk(dir, list_one, &l);
+}
+
+static int
+remove_one(void *arg, const char *path, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return unlink(path) == 0;
+}
+
 int
 cache_clear(const char *dir)
 {
-	struct dirent *de;
-	char path[4096];
-	DIR *d;
-	int n, removed = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : OIDC_ERR_SYSTEM;
-	while ((de = readdir(d)) != NULL) {
-		if (!is_entry(de->d_name))
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			continue;
-		if (unlink(path) == 0)
-			removed++;
-	}
-	closedir(d);
-	return removed;
+	return walk(dir, remove_one, NULL);
 }
 
 int

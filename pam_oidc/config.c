@@ -141,8 +141,8 @@ config_new(void)
 	return cfg;
 }
 
-static void
-kv_free(struct oidc_kv *kv)
+void
+config_kv_free(struct oidc_kv *kv)
 {
 	struct oidc_kv *next;
 
@@ -166,10 +166,10 @@ config_free(struct oidc_config *cfg)
 		    keys[i].type == T_XFORM)
 			oidc_strfree(*(char **)((char *)cfg + keys[i].off));
 		else if (keys[i].type == T_KV)
-			kv_free(
+			config_kv_free(
 			    *(struct oidc_kv **)((char *)cfg + keys[i].off));
 	}
-	kv_free(cfg->strip_domains);
+	config_kv_free(cfg->strip_domains);
 	free(cfg->path);
 	explicit_bzero(cfg, sizeof(*cfg));
 	free(cfg);
@@ -252,7 +252,7 @@ kv_append(struct oidc_kv **head, const char *k, const char *v)
 	kv->key = strdup(k);
 	kv->value = strdup(v);
 	if (kv->key == NULL || kv->value == NULL) {
-		kv_free(kv);
+		config_kv_free(kv);
 		return OIDC_ERR_NOMEM;
 	}
 	for (tail = head; *tail != NULL; tail = &(*tail)->next)
@@ -269,7 +269,7 @@ parse_xform(struct oidc_config *cfg, const char *v)
 	size_t n;
 	int r;
 
-	kv_free(cfg->strip_domains);
+	config_kv_free(cfg->strip_domains);
 	cfg->strip_domains = NULL;
 	cfg->username_lowercase = 0;
 	for (;;) {

@@ -86,6 +86,7 @@ struct oidc_config {
 };
 
 struct oidc_config *config_new(void);
+void config_kv_free(struct oidc_kv *kv);
 void config_free(struct oidc_config *cfg);
 
 /*

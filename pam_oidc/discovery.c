@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "discovery.h"
 #include "json.h"
 #include "oidc.h"
@@ -132,5 +133,26 @@ discovery_parse(
 	    (r = get_url(doc, "jwks_uri", &p->jwks_uri)) != 0)
 		return r;
 	parse_lists(doc, p);
+	return 0;
+}
+
+static int
+override(char **field, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	free(*field);
+	return (*field = strdup(value)) == NULL ? OIDC_ERR_NOMEM : 0;
+}
+
+int
+discovery_apply_config(struct oidc_provider *p, const struct oidc_config *cfg)
+{
+	if (override(&p->device_authorization_endpoint,
+		cfg->device_authorization_endpoint) != 0 ||
+	    override(&p->token_endpoint, cfg->token_endpoint) != 0 ||
+	    override(&p->userinfo_endpoint, cfg->userinfo_endpoint) != 0 ||
+	    override(&p->jwks_uri, cfg->jwks_uri) != 0)
+		return OIDC_ERR_NOMEM;
 	return 0;
 }

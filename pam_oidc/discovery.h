@@ -33,4 +33,10 @@ int discovery_url(const char *issuer, char **url, char **expected_issuer);
 int discovery_parse(
     const json_t *doc, const char *expected_issuer, struct oidc_provider *p);
 
+struct oidc_config;
+
+/* Endpoints set in the configuration replace the discovered ones. */
+int discovery_apply_config(
+    struct oidc_provider *p, const struct oidc_config *cfg);
+
 #endif

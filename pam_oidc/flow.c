@@ -121,15 +121,6 @@ cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
 }
 
 static int
-override(char **field, const char *value)
-{
-	if (value == NULL)
-		return 0;
-	free(*field);
-	return (*field = strdup(value)) == NULL ? OIDC_ERR_NOMEM : 0;
-}
-
-static int
 load_provider(struct flow *f)
 {
 	const struct oidc_config *c = f->cfg;
@@ -154,12 +145,7 @@ load_provider(struct flow *f)
 			goto out;
 		}
 	}
-	if ((r = override(&f->prov->device_authorization_endpoint,
-		 c->device_authorization_endpoint)) != 0 ||
-	    (r = override(&f->prov->token_endpoint, c->token_endpoint)) != 0 ||
-	    (r = override(&f->prov->userinfo_endpoint, c->userinfo_endpoint)) !=
-		0 ||
-	    (r = override(&f->prov->jwks_uri, c->jwks_uri)) != 0)
+	if ((r = discovery_apply_config(f->prov, c)) != 0)
 		goto out;
 	r = OIDC_ERR_PROTOCOL;
 	if (f->prov->device_authorization_endpoint == NULL ||

@@ -10,13 +10,13 @@
 
 #include "config.h"
 
-#define ROLES_MAX	256	/* roles read from one token */
-#define ROLE_MAX_LEN	256
-#define GROUPS_MAX	64	/* groups one login may be granted */
+#define ROLES_MAX    256 /* roles read from one token */
+#define ROLE_MAX_LEN 256
+#define GROUPS_MAX   64 /* groups one login may be granted */
 
 struct oidc_strlist {
-	char	**v;
-	size_t	  n;
+	char **v;
+	size_t n;
 };
 
 void strlist_free(struct oidc_strlist *l);
@@ -26,8 +26,8 @@ void strlist_free(struct oidc_strlist *l);
  * no roles; any other shape, an over-long role or too many roles is
  * OIDC_ERR_CLAIM (a provider answer we do not understand is refused).
  */
-int roles_from_claims(const json_t *claims, const char *path,
-    struct oidc_strlist *roles);
+int roles_from_claims(
+    const json_t *claims, const char *path, struct oidc_strlist *roles);
 
 /* Does a role appear in the space-separated allowed list (NULL: any)? */
 int roles_allowed(const struct oidc_strlist *roles, const char *allowed);

@@ -26,6 +26,7 @@
 #include "http.h"
 #include "jwks.h"
 #include "jwt.h"
+#include "jwt_fixtures.h"
 
 #define NOW    ((time_t)1700000000)
 #define HDR_RS "{\"alg\":\"RS256\",\"kid\":\"k1\"}"
@@ -249,39 +250,10 @@ group_teardown(void **state)
 static struct oidc_jwt_policy
 policy(unsigned int algs)
 {
-	struct oidc_jwt_policy p = {
-		.algs = algs,
-		.issuer = FIX_ISS,
-		.issuer_alt = NULL,
-		.client_id = FIX_AUD,
-		.hmac_secret = NULL,
-		.leeway = 60,
-		.now = NOW,
-	};
-
-	return p;
+	return fix_policy(algs, NOW);
 }
 
-/* jwt_verify; claims are returned exactly on success, and dropped. */
-static int
-verify_pol(const char *token, const struct oidc_jwks *set,
-    const struct oidc_jwt_policy *pol, struct oidc_jwt_info *info)
-{
-	struct oidc_jwt_info local;
-	json_t *claims = NULL;
-	int r;
-
-	r = jwt_verify(token, set, pol, &claims, info != NULL ? info : &local);
-	if (r == 0) {
-		assert_non_null(claims);
-		assert_string_equal(
-		    json_string_value(json_object_get(claims, "sub")), "s-1");
-	} else {
-		assert_null(claims);
-	}
-	json_decref(claims);
-	return r;
-}
+#define verify_pol fix_verify
 
 /* RS256 with K.set and the default policy; the reason goes to why. */
 static int

@@ -38,19 +38,6 @@ map(const char *spec)
 }
 
 static void
-kv_free_list(struct oidc_kv *kv)
-{
-	struct oidc_kv *next;
-
-	for (; kv != NULL; kv = next) {
-		next = kv->next;
-		free(kv->key);
-		free(kv->value);
-		free(kv);
-	}
-}
-
-static void
 test_roles_from_array_and_nested_path(void **state)
 {
 	json_t *c =
@@ -158,7 +145,7 @@ test_role_map_grants_only_named_groups(void **state)
 	assert_string_equal(g.v[2], "wheel");
 	strlist_free(&g);
 	strlist_free(&r);
-	kv_free_list(kv);
+	config_kv_free(kv);
 	json_decref(c);
 }
 
@@ -173,7 +160,7 @@ test_role_named_like_group_grants_nothing(void **state)
 	assert_int_equal(roles_groups(&r, kv, &g), 0);
 	assert_int_equal(g.n, 0);
 	strlist_free(&r);
-	kv_free_list(kv);
+	config_kv_free(kv);
 	json_decref(c);
 }
 
