@@ -5,6 +5,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/daemon.sh
+. "$HERE/../daemon.sh"
 
 usage() {
     echo "usage: $0 start STATE_DIR PORT | stop STATE_DIR" >&2
@@ -58,37 +60,12 @@ start() {
         nohup node "$HERE/server.mjs" >"$state/idp.log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$state/idp.pid"
-    for ((i = 0; i < 200; i++)); do
-        if [[ -s "$state/ready" ]]; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            break
-        fi
-        sleep 0.1
-    done
-    echo "run.sh: IdP did not become ready on port $port; log tail:" >&2
-    tail -n 30 "$state/idp.log" >&2 || true
-    kill "$pid" 2>/dev/null || true
-    rm -f "$state/idp.pid"
-    exit 1
+    daemon_wait "IdP on port $port" "$pid" "$state/ready" "$state/idp.log" \
+        "$state/idp.pid"
 }
 
 stop() {
-    local state="$1" pid i
-    [[ -f "$state/idp.pid" ]] || return 0
-    pid="$(cat "$state/idp.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -9 "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$state/idp.pid" "$state/ready"
+    daemon_stop "$1/idp.pid" "$1/ready"
 }
 
 case "${1:-}" in

@@ -9,6 +9,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/daemon.sh
+. "$HERE/../daemon.sh"
 
 usage() {
     echo "usage: $0 start STATE_DIR IDP_PORT PORT | stop STATE_DIR" >&2
@@ -52,37 +54,12 @@ start() {
         >"$state/proxy.log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$state/proxy.pid"
-    for ((i = 0; i < 200; i++)); do
-        if [[ -s "$state/proxy.ready" ]]; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            break
-        fi
-        sleep 0.1
-    done
-    echo "run.sh: proxy did not become ready on port $port; log tail:" >&2
-    tail -n 30 "$state/proxy.log" >&2 || true
-    kill "$pid" 2>/dev/null || true
-    rm -f "$state/proxy.pid"
-    exit 1
+    daemon_wait "proxy on port $port" "$pid" "$state/proxy.ready" "$state/proxy.log" \
+        "$state/proxy.pid"
 }
 
 stop() {
-    local state="$1" pid i
-    [[ -f "$state/proxy.pid" ]] || return 0
-    pid="$(cat "$state/proxy.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -9 "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$state/proxy.pid" "$state/proxy.ready"
+    daemon_stop "$1/proxy.pid" "$1/proxy.ready"
 }
 
 case "${1:-}" in
