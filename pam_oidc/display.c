@@ -73,10 +73,7 @@ display_build(const struct oidc_config *cfg, const struct oidc_display_ctx *ctx,
 		 ctx->host ? ctx->host : "this machine", 128, &host)) != 0 ||
 	    (r = sanitize_text(
 		 ctx->service ? ctx->service : "login", 64, &svc)) != 0 ||
-	    (r = sanitize_text(ctx->user ? ctx->user
-					 : "the account you "
-					   "sign in as",
-		 64, &user)) != 0)
+	    (r = sanitize_text(ctx->user ? ctx->user : "", 64, &user)) != 0)
 		goto out;
 	qr_text = da->verification_uri_complete != NULL
 	    ? da->verification_uri_complete
@@ -85,7 +82,14 @@ display_build(const struct oidc_config *cfg, const struct oidc_display_ctx *ctx,
 	    (r = qr_render(qr_text, cfg->qr, &qr)) == OIDC_ERR_NOMEM)
 		goto out;
 	sb_printf(&sb, "%s\n", prompt);
-	sb_printf(&sb, "Sign-in for %s to %s on %s.\n", user, svc, host);
+	if (ctx->user != NULL)
+		sb_printf(
+		    &sb, "Sign-in for %s to %s on %s.\n", user, svc, host);
+	else
+		sb_printf(&sb,
+		    "Sign-in to %s on %s, as the account you "
+		    "approve with.\n",
+		    svc, host);
 	sb_printf(&sb, "Open:  %s\n", da->verification_uri);
 	sb_printf(&sb, "Code:  %s\n", da->user_code);
 	if (qr != NULL)

@@ -152,7 +152,9 @@ test_kiosk_without_user(void **state)
 	da.user_code = CODE;
 	da.verification_uri = URI;
 	assert_int_equal(display_build(cfg, &ctx, &da, &t), 0);
-	assert_non_null(strstr(t, "the account you sign in as"));
+	assert_non_null(strstr(t,
+	    "Sign-in to login on this machine, as the "
+	    "account you approve with."));
 	assert_non_null(strstr(t, "this machine"));
 	assert_non_null(strstr(t, CODE));
 	free(t);
