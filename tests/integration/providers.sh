@@ -236,3 +236,27 @@ test_missing_device_endpoint() {
 	has nodev '^SYSLOG .*no device authorization or token endpoint; enable the device grant' \
 	    "the missing endpoint is logged with the fix"
 }
+
+test_kiosk_sets_pam_user() {
+	local code
+	write_conf "$WORK/kiosk.conf" pam-public "kiosk = yes" "wait = poll"
+	write_service "$WORK/pam.d" kiosk "$WORK/kiosk.conf"
+	login_start "$WORK/kiosk.out" kiosk ""
+	code="$(wait_code "$WORK/kiosk.out")" && approve "$code" carol approve
+	login_wait
+	expect "kiosk: no PAM_USER, carol approves: PAM_SUCCESS" $PAM_SUCCESS \
+	    "$LOGIN_RC" "$WORK/kiosk.out"
+	has kiosk '^USER carol$' "kiosk: PAM_USER is set from the username claim"
+	has kiosk '^Sign-in to kiosk on .*, as the account you approve with\.$' \
+	    "kiosk: the context line says the account is chosen at sign-in"
+	# The same with a passwd file that lacks gina.
+	local saved=("${NSS_ENV[@]}")
+	grep -v '^gina:' "$WORK/passwd" >"$WORK/passwd-nogina"
+	NSS_ENV=("${NSS_ENV[@]/NSS_WRAPPER_PASSWD=*/NSS_WRAPPER_PASSWD=$WORK/passwd-nogina}")
+	login_start "$WORK/kiosk2.out" kiosk ""
+	NSS_ENV=("${saved[@]}")
+	code="$(wait_code "$WORK/kiosk2.out")" && approve "$code" gina approve
+	login_wait
+	expect "kiosk: an identity without a local account: PAM_USER_UNKNOWN" \
+	    $PAM_USER_UNKNOWN "$LOGIN_RC" "$WORK/kiosk2.out"
+}
