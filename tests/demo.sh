@@ -11,7 +11,7 @@ DELAY="${DEMO_APPROVE_AFTER:-10}"
 
 WORK="$(mktemp -d /tmp/pam_oidc-demo.XXXXXX)"
 chmod 0755 "$WORK"
-trap 'idp_stop "$WORK/idp"; kill "${APPROVER:-}" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'idp_stop "$WORK/idp"; kill "${APPROVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "== starting the bundled OpenID Provider (HTTPS on 127.0.0.1)"
 idp_start "$WORK/idp" IDP_INTERVAL=2
