@@ -376,6 +376,7 @@ form_add(struct oidc_form *f, const char *key, const char *value)
 {
 	char *k = NULL, *v = NULL, *nb;
 	size_t need;
+	int n;
 
 	if (f->err != 0)
 		return;
@@ -392,8 +393,11 @@ form_add(struct oidc_form *f, const char *key, const char *value)
 		f->buf = nb;
 		f->cap = need * 2;
 	}
-	f->len += (size_t)snprintf(f->buf + f->len, f->cap - f->len, "%s%s=%s",
+	n = snprintf(f->buf + f->len, f->cap - f->len, "%s%s=%s",
 	    f->len > 0 ? "&" : "", k, v);
+	if (n < 0 || (size_t)n >= f->cap - f->len)
+		goto nomem;
+	f->len += (size_t)n;
 	oidc_strfree(k);
 	oidc_strfree(v);
 	return;
