@@ -59,11 +59,15 @@ esc(struct flow *f, const char *s)
 static int
 transport_error(struct flow *f, int r, const char *what)
 {
+	char url[512];
+
+	/* URLs may come from the provider's discovery document. */
+	log_escape(what, url, sizeof(url));
 	if (r == OIDC_ERR_UNAVAIL)
-		log_msg(f->login->log, LOG_ERR, "%s: %s", what,
+		log_msg(f->login->log, LOG_ERR, "%s: %s", url,
 		    esc(f, http_last_error(f->http)));
 	else if (r == OIDC_ERR_PROTOCOL)
-		log_msg(f->login->log, LOG_ERR, "%s: answer too large", what);
+		log_msg(f->login->log, LOG_ERR, "%s: answer too large", url);
 	return r;
 }
 
@@ -257,6 +261,7 @@ client_error(struct flow *f, const char *where, const char *err)
 static int
 device_authorize(struct flow *f, struct oidc_device_auth **da)
 {
+	char url[512];
 	struct oidc_form form = { 0 };
 	const char *err;
 	json_t *body = NULL;
@@ -272,9 +277,14 @@ device_authorize(struct flow *f, struct oidc_device_auth **da)
 			r = client_error(f, "device authorization", err);
 		else {
 			log_msg(f->login->log, LOG_ERR,
-			    "device authorization: "
-			    "HTTP %ld, error %s",
-			    status, esc(f, err ? err : "(none)"));
+			    "%s: HTTP %ld%s, error %s",
+			    log_escape(f->prov->device_authorization_endpoint,
+				url, sizeof(url)),
+			    status,
+			    status >= 300 && status < 400
+				? " (a redirect; redirects are not followed)"
+				: "",
+			    esc(f, err ? err : "(none)"));
 			r = status >= 500 ? OIDC_ERR_UNAVAIL
 					  : OIDC_ERR_PROTOCOL;
 		}
