@@ -260,3 +260,60 @@ test_kiosk_sets_pam_user() {
 	expect "kiosk: an identity without a local account: PAM_USER_UNKNOWN" \
 	    $PAM_USER_UNKNOWN "$LOGIN_RC" "$WORK/kiosk2.out"
 }
+
+# fault NAME MODE_JSON: a login whose device authorization request meets
+# the fault; it must end with PAM_AUTHINFO_UNAVAIL and a logged reason,
+# without hanging, and nothing may reach a redirect target.
+fault() {
+	local name="$1" t0 t1 ms
+	proxy_mode "$2"
+	curl -sS --cacert "$PROXY_CA" -X POST "$PROXY_URL/__log/reset" >/dev/null
+	write_service "$WORK/pam.d" "f-$name" "$WORK/fault.conf"
+	t0=$(date +%s%N)
+	login_start "$WORK/f-$name.out" "f-$name" alice
+	login_wait
+	t1=$(date +%s%N)
+	proxy_mode '{"mode": "pass"}'
+	ms=$(((t1 - t0) / 1000000))
+	if [ "$LOGIN_RC" = $PAM_AUTHINFO_UNAVAIL ] &&
+	    grep -qE '^SYSLOG [0-7] pam_oidc\(f-[a-z0-9_]+:auth\): https://[^ ]+/device/auth: ' \
+	    "$WORK/f-$name.out" && [ "$ms" -lt 12000 ]; then
+		ok "fault $name: PAM_AUTHINFO_UNAVAIL with a logged reason ($ms ms, http_timeout 2 s)"
+	else
+		not_ok "fault $name" "code $LOGIN_RC after $ms ms" "$WORK/f-$name.out"
+	fi
+}
+
+test_network_faults() {
+	local d='"paths": ["/device/auth"]' m
+	conf_via_proxy "$WORK/fault.conf" pam-public "http_timeout = 2"
+	rm -f "$WORK/cache"/*
+	# Warm the discovery cache so each fault meets the device request.
+	rc="$(login_via f-warm alice alice approve "$WORK/fault.conf")"
+	for m in refuse reset_mid_body stall non_json truncate huge \
+	    chunked_endless gzip_bomb; do
+		fault "$m" "{\"mode\": \"$m\", $d}"
+	done
+	fault status500 "{\"mode\": \"status\", \"code\": 500, $d}"
+	fault status429 "{\"mode\": \"status\", \"code\": 429, $d}"
+	for m in 301 307 308; do
+		fault "redirect$m" "{\"mode\": \"redirect\", \"code\": $m, $d}"
+	done
+	fault redirect_http "{\"mode\": \"redirect\", \"code\": 307, \"location\": \"http://127.0.0.1:9/device/auth\", $d}"
+	expect "no request ever reached a redirect target" 0 \
+	    "$(proxy_log "len(l['trap_hits'])")"
+	# A certificate from the right CA for another host name.
+	local wrong
+	wrong="$(sed -n 's/.*wrong_cert=\([0-9]*\).*/\1/p' "$IDP_DIR/proxy.ports")"
+	conf_via_proxy "$WORK/wrongcert.conf" pam-public
+	sed -i "s|^issuer = .*|issuer = https://127.0.0.1:$wrong|" \
+	    "$WORK/wrongcert.conf"
+	rm -f "$WORK/cache"/*
+	write_service "$WORK/pam.d" wrongcert "$WORK/wrongcert.conf"
+	login_start "$WORK/wrongcert.out" wrongcert alice
+	login_wait
+	expect "certificate for another host name: PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$LOGIN_RC" "$WORK/wrongcert.out"
+	has wrongcert '^SYSLOG 3 .*openid-configuration: .*(certificate|SSL)' \
+	    "the certificate mismatch is logged"
+}

@@ -543,6 +543,7 @@ test_userinfo_sub_must_match
 test_roles_to_groups_and_allowed_roles
 test_missing_device_endpoint
 test_kiosk_sets_pam_user
+test_network_faults
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
 
