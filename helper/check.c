@@ -212,10 +212,12 @@ check_jwks(struct checker *c)
 	unsigned int bit;
 	const char *name;
 
+	/* Without issuer no ID token is verified: identity is userinfo's. */
+	if (c->cfg->issuer == NULL)
+		return;
 	if (c->prov->jwks_uri == NULL) {
-		if (c->cfg->issuer != NULL || c->cfg->userinfo_endpoint == NULL)
-			finding(c, "error", "set jwks_uri",
-			    "the provider publishes no jwks_uri");
+		finding(c, "error", "set jwks_uri",
+		    "the provider publishes no jwks_uri");
 		return;
 	}
 	if (fetch_json(c, "JWKS", c->prov->jwks_uri, &doc) != 0)

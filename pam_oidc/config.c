@@ -559,11 +559,21 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 		    "%s: set issuer, or both "
 		    "device_authorization_endpoint and token_endpoint",
 		    where);
-	if (cfg->issuer == NULL && cfg->jwks_uri == NULL &&
-	    cfg->userinfo_endpoint == NULL)
+	/*
+	 * An ID token's iss is checked against issuer, so jwks_uri alone
+	 * would refuse every token; without issuer the identity comes from
+	 * userinfo (OAuth 2.0-only providers such as GitHub).
+	 */
+	if (cfg->issuer == NULL && cfg->jwks_uri != NULL)
 		return fail(why, whysz,
-		    "%s: without issuer, set jwks_uri or "
-		    "userinfo_endpoint so the identity can be verified",
+		    "%s: jwks_uri needs issuer (ID tokens are checked "
+		    "against it); set issuer, or remove jwks_uri and use "
+		    "userinfo_endpoint",
+		    where);
+	if (cfg->issuer == NULL && cfg->userinfo_endpoint == NULL)
+		return fail(why, whysz,
+		    "%s: without issuer, set userinfo_endpoint so the "
+		    "identity can be read",
 		    where);
 	if (cfg->client_secret != NULL && cfg->client_secret_file != NULL)
 		return fail(why, whysz,

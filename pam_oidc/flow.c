@@ -515,11 +515,11 @@ verified_claims(struct flow *f, json_t *tokens, json_t **out)
 	int r, need_ui;
 
 	/*
-	 * A provider configured without issuer and jwks_uri (OAuth 2.0 only,
-	 * as GitHub) offers no way to verify an ID token: the identity comes
-	 * from userinfo, and an id_token in the answer is not trusted.
+	 * A provider configured without issuer (OAuth 2.0 only, as GitHub)
+	 * offers no way to verify an ID token: the identity comes from
+	 * userinfo, and an id_token in the answer is not trusted.
 	 */
-	if (c->issuer == NULL && c->jwks_uri == NULL)
+	if (c->issuer == NULL)
 		id_token = NULL;
 	else if (id_token == NULL) {
 		log_msg(f->login->log, LOG_ERR,

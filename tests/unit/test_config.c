@@ -517,8 +517,22 @@ test_validate_endpoints_without_issuer_need_verifier(void **state)
 	    0);
 	assert_int_equal(
 	    config_validate(cfg, why, sizeof(why)), OIDC_ERR_CONFIG);
+	/* jwks_uri without issuer could verify no token's iss. */
 	assert_int_equal(
 	    parse(cfg, "jwks_uri = https://idp.test/jwks\n", why, sizeof(why)),
+	    0);
+	assert_int_equal(
+	    config_validate(cfg, why, sizeof(why)), OIDC_ERR_CONFIG);
+	assert_non_null(strstr(why, "jwks_uri needs issuer"));
+	config_free(cfg);
+	cfg = config_new();
+	assert_int_equal(
+	    parse(cfg,
+		"client_id = c\n"
+		"device_authorization_endpoint = https://idp.test/device\n"
+		"token_endpoint = https://idp.test/token\n"
+		"userinfo_endpoint = https://idp.test/me\n",
+		why, sizeof(why)),
 	    0);
 	assert_int_equal(config_validate(cfg, why, sizeof(why)), 0);
 	config_free(cfg);
