@@ -20,6 +20,7 @@ import Provider from 'oidc-provider';
 // Internals, for POST /__rotate only: the provider has no public API to swap
 // its signing keys at run time (package has no "exports", deep imports work).
 import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
+import { normalize as normalizeUserCode } from 'oidc-provider/lib/helpers/user_codes.js';
 
 const log = (...args) => console.error(new Date().toISOString(), '[idp]', ...args);
 
@@ -171,6 +172,38 @@ provider.on('server_error', (ctx, err) => log('server_error', ctx.path, err));
 provider.on('grant.error', (ctx, err) => log('grant.error', err.error || err.message, err.error_description || ''));
 provider.on('device_authorization.error', (ctx, err) => log('device_authorization.error', err.error, err.error_description || ''));
 
+// ------------------------------------------------------- direct approval
+// The benchmarks and the allocation-failure loop approve hundreds of logins;
+// the browser pages (approve.sh) cost ~100 ms each. These record the same
+// outcome on the device code as the provider's own confirmation page does.
+async function decide(userCode, account, deny) {
+  const code = await provider.DeviceCode.findByUserCode(normalizeUserCode(userCode));
+  if (!code) return 'unknown user_code';
+  if (code.accountId || code.error) return 'already decided';
+  if (deny) {
+    code.error = 'access_denied';
+    code.errorDescription = 'End-User aborted interaction';
+  } else {
+    if (!Object.hasOwn(ACCOUNTS, account)) return 'unknown account';
+    const grant = new provider.Grant({ clientId: code.clientId, accountId: account });
+    grant.addOIDCScope(ALL_SCOPES);
+    grant.addOIDCClaims(ALL_CLAIMS);
+    Object.assign(code, {
+      accountId: account,
+      authTime: Math.floor(Date.now() / 1000),
+      grantId: await grant.save(),
+      scope: code.params.scope || 'openid',
+    });
+  }
+  await code.save();
+  stats.approvals[userCode] = Date.now();
+  return null;
+}
+
+// POST /__autoapprove?account=X[&delay_ms=N]: every later device
+// authorization is approved as X after N ms (account empty: off).
+let AUTO = null;
+
 // ------------------------------------------------------------------- counters
 const stats = {};
 function resetStats() {
@@ -179,6 +212,9 @@ function resetStats() {
     // What the module itself did (User-Agent pam_oidc/...): its TLS
     // connections and requests, apart from the test scripts' own.
     module_connections: 0, module_requests: {},
+    // user_code -> ms epoch at which the provider recorded the approval
+    // (POST /__approve or auto-approval), for the benchmarks.
+    approvals: {},
   });
   stats.epoch = (stats.epoch || 0) + 1;
 }
@@ -267,6 +303,24 @@ provider.use(async (ctx, next) => {
     json(ctx, 200, { kid: jwks.keys[0].kid });
     return;
   }
+  if (p === '/__approve' && ctx.method === 'POST') {
+    const err = await decide(String(ctx.query.user_code || ''), String(ctx.query.account || ''),
+      ctx.query.deny === '1');
+    json(ctx, err ? 400 : 200, err ? { error: err } : { ok: true });
+    return;
+  }
+  if (p === '/__autoapprove' && ctx.method === 'POST') {
+    const account = String(ctx.query.account || '');
+    const delay = Number(ctx.query.delay_ms || 0);
+    if ((account && !Object.hasOwn(ACCOUNTS, account)) || !Number.isInteger(delay) || delay < 0) {
+      json(ctx, 400, { error: 'invalid account or delay_ms' });
+      return;
+    }
+    AUTO = account ? { account, delay } : null;
+    log(`auto-approval: ${AUTO ? `${account} after ${delay} ms` : 'off'}`);
+    json(ctx, 200, { auto: AUTO });
+    return;
+  }
   if (p === '/__userinfo_sub' && ctx.method === 'POST') {
     const v = ctx.query.value;
     USERINFO_SUB = typeof v === 'string' && v !== '' ? v : null;
@@ -323,6 +377,14 @@ provider.use(async (ctx, next) => {
     ctx.body = { ...ctx.body, interval: ANNOUNCE };
     polls.set(ctx.body.device_code, { interval: INTERVAL, last: Date.now() });
     setTimeout(() => polls.delete(ctx.body.device_code), (DEVICE_TTL + 60) * 1000).unref();
+    if (AUTO) {
+      const { user_code: uc } = ctx.body;
+      const { account, delay } = AUTO;
+      setTimeout(() => {
+        decide(uc, account, false).then((e) => e && log(`auto-approval of ${uc}: ${e}`),
+          (e) => log(`auto-approval of ${uc} failed`, e));
+      }, delay);
+    }
   }
   if (USERINFO_SUB !== null && p === '/me' && ctx.status === 200
       && ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)) {
