@@ -8,7 +8,11 @@ cd "$(dirname "$0")/.."
 pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       libjansson-dev libssl-dev libqrencode-dev libcmocka-dev libnss-wrapper
       curl openssl
-      ca-certificates mandoc clang-format python3 valgrind)
+      ca-certificates mandoc clang-format python3 valgrind
+      # end to end: real sshd, sudo and login(1) on a terminal; QR read-back
+      openssh-server openssh-client sudo tmux zbar-tools strace procps
+      # fuzzing (libFuzzer) and static analysis
+      clang libclang-rt-14-dev cppcheck clang-tidy)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
