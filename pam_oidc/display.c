@@ -2,7 +2,8 @@
  * The sign-in message. The user code and URL are always shown as text,
  * even when the QR code carries verification_uri_complete: the person
  * must be able to compare them with what the provider's page shows
- * (RFC 8628 sections 3.3.1 and 5.4).
+ * (RFC 8628 sections 3.3.1 and 5.4). The QR code's own target is shown
+ * too, as the Link line.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,6 +93,9 @@ display_build(const struct oidc_config *cfg, const struct oidc_display_ctx *ctx,
 		    svc, host);
 	sb_printf(&sb, "Open:  %s\n", da->verification_uri);
 	sb_printf(&sb, "Code:  %s\n", da->user_code);
+	/* What the QR code opens, so it can be checked before scanning. */
+	if (da->verification_uri_complete != NULL)
+		sb_printf(&sb, "Link:  %s\n", da->verification_uri_complete);
 	if (qr != NULL)
 		sb_printf(&sb, "Or scan:\n%s", qr);
 	if (ctx->wait_enter)

@@ -67,6 +67,8 @@ test_text_names_host_service_user_url_code(void **state)
 	assert_non_null(strstr(t, "Sign in with your identity provider"));
 	/* The device code is a secret and never shown. */
 	assert_null(strstr(t, " dc\n"));
+	/* No verification_uri_complete: no Link line. */
+	assert_null(strstr(t, "Link:"));
 	free(t);
 }
 
@@ -116,6 +118,8 @@ test_qr_uses_complete_uri_but_shows_uri_and_code(void **state)
 	assert_null(strstr(t, qr_u));
 	assert_non_null(strstr(t, "Open:  " URI "\n"));
 	assert_non_null(strstr(t, CODE));
+	/* The QR code's target is shown as text, for checking. */
+	assert_non_null(strstr(t, "Link:  " COMPLETE "\n"));
 	free(qr_c);
 	free(qr_u);
 	free(t);
