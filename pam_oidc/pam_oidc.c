@@ -6,15 +6,18 @@
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claims.h"
 #include "config.h"
 #include "conv.h"
 #include "flow.h"
+#include "grant.h"
 #include "groups.h"
 #include "http.h"
 #include "log.h"
@@ -28,6 +31,8 @@ struct session {
 	struct oidc_strlist groups;
 	int allowed;
 	enum oidc_group_mode group_mode;
+	char *cache_dir;
+	char grant[GRANT_ID_LEN + 1]; /* empty: none written */
 };
 
 static void
@@ -102,26 +107,51 @@ free_session(pam_handle_t *pamh, void *data, int status)
 	if (s == NULL)
 		return;
 	free(s->user);
+	free(s->cache_dir);
 	strlist_free(&s->groups);
 	free(s);
 }
 
 /* Hand the identity's user and groups to acct_mgmt and setcred. */
 static int
-keep_session(
-    pam_handle_t *pamh, const struct oidc_config *cfg, struct oidc_identity *id)
+keep_session(pam_handle_t *pamh, const struct oidc_config *cfg,
+    const struct oidc_log *lg, struct oidc_identity *id)
 {
 	struct session *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->user = strdup(id->username)) == NULL) {
-		free(s);
+	char env[sizeof(GRANT_ENV) + GRANT_ID_LEN + 1];
+	int r;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return OIDC_ERR_NOMEM;
+	if ((s->user = strdup(id->username)) == NULL ||
+	    (s->cache_dir = strdup(cfg->cache_dir)) == NULL) {
+		free_session(pamh, s, 0);
 		return OIDC_ERR_NOMEM;
 	}
 	s->groups = id->groups;
 	memset(&id->groups, 0, sizeof(id->groups));
 	s->allowed = id->allowed;
 	s->group_mode = cfg->group_mode;
+	/* For applications that run setcred in another process (sshd). */
+	if (s->allowed && s->group_mode == GROUP_SESSION && s->groups.n > 0) {
+		grant_sweep(cfg->cache_dir, time(NULL));
+		r = grant_write(
+		    cfg->cache_dir, s->user, &s->groups, time(NULL), s->grant);
+		if (r == 0 &&
+		    snprintf(env, sizeof(env), "%s=%s", GRANT_ENV, s->grant) >
+			0 &&
+		    pam_putenv(pamh, env) == PAM_SUCCESS) {
+			log_msg(lg, LOG_DEBUG, "groups handed to setcred");
+		} else {
+			s->grant[0] = '\0';
+			log_msg(lg, LOG_WARNING,
+			    "cannot write a group grant in %s/grants; "
+			    "applications that establish credentials in "
+			    "another process will not see the mapped groups",
+			    cfg->cache_dir);
+		}
+	}
 	if (pam_set_data(pamh, DATA_USER, s, free_session) != PAM_SUCCESS) {
 		free_session(pamh, s, 0);
 		return OIDC_ERR_SYSTEM;
@@ -197,7 +227,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 			goto out;
 		}
 	}
-	if ((r = keep_session(pamh, cfg, id)) != 0)
+	if ((r = keep_session(pamh, cfg, lg, id)) != 0)
 		goto out;
 	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,
 	    log_escape(id->sub, esc, sizeof(esc)));
@@ -267,17 +297,82 @@ ours(pam_handle_t *pamh)
 	return strcmp(user, s->user) == 0 ? s : NULL;
 }
 
+/*
+ * setcred in a process other than the one that authenticated (sshd): the
+ * groups come from the grant named in the PAM environment, taken once.
+ */
+static int
+setcred_from_grant(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct oidc_config *cfg = NULL;
+	struct oidc_log lg = { sink, pamh, 0 };
+	struct oidc_strlist groups = { 0 };
+	const char *id, *user = NULL;
+	char why[512];
+	int r, rc = PAM_IGNORE;
+
+	if ((id = pam_getenv(pamh, GRANT_ENV)) == NULL)
+		return PAM_IGNORE;
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
+	    user == NULL)
+		goto out;
+	if ((cfg = config_new()) == NULL) {
+		rc = PAM_BUF_ERR;
+		goto out;
+	}
+	why[0] = '\0';
+	if ((r = config_load(cfg, argc, argv, why, sizeof(why))) != 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", why);
+		rc = r == OIDC_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+		goto out;
+	}
+	lg.debug = cfg->debug;
+	r = grant_take(cfg->cache_dir, id, user, time(NULL), &groups);
+	if (r == OIDC_ERR_NOMEM) {
+		rc = PAM_BUF_ERR;
+		goto out;
+	}
+	if (r != 0) {
+		log_msg(&lg, LOG_NOTICE,
+		    "the group grant for %s is missing, used, expired or "
+		    "not this user's; no groups added",
+		    user);
+		goto out;
+	}
+	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) ||
+	    cfg->group_mode != GROUP_SESSION) {
+		rc = PAM_SUCCESS;
+		goto out;
+	}
+	r = groups_add_supplementary(&groups, &lg);
+	rc = r == 0               ? PAM_SUCCESS
+	    : r == OIDC_ERR_NOMEM ? PAM_BUF_ERR
+				  : PAM_CRED_ERR;
+out:
+	/* The name is spent; keep it out of the session's environment. */
+	(void)pam_putenv(pamh, GRANT_ENV);
+	strlist_free(&groups);
+	config_free(cfg);
+	return rc;
+}
+
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct session *s = ours(pamh);
 	struct oidc_log lg = { sink, pamh, 0 };
+	struct oidc_strlist spent = { 0 };
 	int r;
 
-	(void)argc;
-	(void)argv;
 	if (s == NULL)
-		return PAM_IGNORE;
+		return setcred_from_grant(pamh, flags, argc, argv);
+	/* Same process: the grant for another one is not needed. */
+	if (s->grant[0] != '\0' && pam_getenv(pamh, GRANT_ENV) != NULL) {
+		(void)grant_take(
+		    s->cache_dir, s->grant, s->user, time(NULL), &spent);
+		strlist_free(&spent);
+		(void)pam_putenv(pamh, GRANT_ENV);
+	}
 	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) ||
 	    s->group_mode != GROUP_SESSION)
 		return PAM_SUCCESS;
