@@ -615,11 +615,6 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 		    why, whysz, "%s: shell must be an absolute path", where);
 	if (check_role_map(cfg->role_map, why, whysz) != 0)
 		return OIDC_ERR_CONFIG;
-	if (cfg->group_mode == GROUP_PERSIST)
-		return fail(why, whysz,
-		    "%s: group_mode = persist is not "
-		    "available in this version; use group_mode = session",
-		    where);
 	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
 }
 

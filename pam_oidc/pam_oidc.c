@@ -2,7 +2,6 @@
  * pam_oidc: the PAM entry points, the orchestration around flow_login(),
  * and the one mapping from OIDC_ERR_* to PAM return codes.
  */
-#include <pwd.h>
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -13,9 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "claims.h"
 #include "config.h"
 #include "conv.h"
+#include "etcgroup.h"
 #include "flow.h"
 #include "grant.h"
 #include "groups.h"
@@ -24,6 +25,7 @@
 #include "oidc.h"
 
 #define DATA_USER "pam_oidc_user"
+#define ETC_DIR   "/etc"
 
 /* What authentication leaves for acct_mgmt and setcred on this handle. */
 struct session {
@@ -159,14 +161,51 @@ keep_session(pam_handle_t *pamh, const struct oidc_config *cfg,
 	return 0;
 }
 
+/*
+ * The verified user must have a local account: made now when
+ * auto_register is on, otherwise PAM_USER_UNKNOWN.
+ */
 static int
-local_user_exists(const char *user)
+local_account(
+    const struct oidc_config *cfg, const char *user, const struct oidc_log *lg)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	char esc[256];
+	int e = account_exists(user);
 
-	return getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 &&
-	    res != NULL;
+	if (e == 1)
+		return 0;
+	if (e < 0) {
+		log_msg(lg, LOG_ERR, "cannot look up local user %s",
+		    log_escape(user, esc, sizeof(esc)));
+		return OIDC_ERR_SYSTEM;
+	}
+	if (!cfg->auto_register) {
+		log_msg(lg, LOG_NOTICE, "no local user %s",
+		    log_escape(user, esc, sizeof(esc)));
+		return OIDC_ERR_USER_UNKNOWN;
+	}
+	return account_create(cfg, user, lg) == 0 ? 0 : OIDC_ERR_SYSTEM;
+}
+
+/*
+ * group_mode = persist: the managed groups in /etc/group follow the
+ * roles; a user allowed_roles turns away keeps none of them.
+ */
+static int
+persist_groups(const struct oidc_config *cfg, const struct oidc_identity *id,
+    const struct oidc_log *lg)
+{
+	struct oidc_strlist managed = { 0 }, none = { 0 };
+	int r;
+
+	if ((r = roles_managed_groups(cfg->role_map, &managed)) != 0)
+		return r;
+	r = etcgroup_sync(ETC_DIR, id->username, &managed,
+	    id->allowed ? &id->groups : &none, lg);
+	strlist_free(&managed);
+	if (r != 0 && r != OIDC_ERR_NOMEM)
+		r = OIDC_ERR_SYSTEM;
+	return r;
 }
 
 static int
@@ -199,11 +238,10 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 		return OIDC_ERR_CONV;
 	if (user != NULL && *user == '\0')
 		user = NULL;
-	if (user != NULL && !local_user_exists(user)) {
-		log_msg(lg, LOG_NOTICE, "no local user %s",
-		    log_escape(user, esc, sizeof(esc)));
-		return OIDC_ERR_USER_UNKNOWN;
-	}
+	/* Unknown users are turned away before the provider is asked. */
+	if (user != NULL && !cfg->auto_register &&
+	    (r = local_account(cfg, user, lg)) != 0)
+		return r;
 	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&service);
 	if (gethostname(host, sizeof(host)) != 0)
 		host[0] = '\0';
@@ -215,18 +253,16 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	login.log = lg;
 	if ((r = flow_login(cfg, &login, &ui, &id)) != 0)
 		return r;
-	if (user == NULL) {
-		if (!local_user_exists(id->username)) {
-			log_msg(lg, LOG_NOTICE, "kiosk: no local user %s",
-			    id->username);
-			r = OIDC_ERR_USER_UNKNOWN;
-			goto out;
-		}
-		if (pam_set_item(pamh, PAM_USER, id->username) != PAM_SUCCESS) {
-			r = OIDC_ERR_SYSTEM;
-			goto out;
-		}
+	if ((r = local_account(cfg, id->username, lg)) != 0)
+		goto out;
+	if (user == NULL &&
+	    pam_set_item(pamh, PAM_USER, id->username) != PAM_SUCCESS) {
+		r = OIDC_ERR_SYSTEM;
+		goto out;
 	}
+	if (cfg->group_mode == GROUP_PERSIST &&
+	    (r = persist_groups(cfg, id, lg)) != 0)
+		goto out;
 	if ((r = keep_session(pamh, cfg, lg, id)) != 0)
 		goto out;
 	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,

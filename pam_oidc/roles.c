@@ -150,3 +150,32 @@ roles_groups(const struct oidc_strlist *roles, const struct oidc_kv *map,
 	}
 	return 0;
 }
+
+static int
+add_managed(void *arg, const char *w, size_t n)
+{
+	char name[64];
+
+	if (n >= sizeof(name))
+		return OIDC_ERR_CONFIG;
+	memcpy(name, w, n);
+	name[n] = '\0';
+	if (!claims_valid_name(name, 32))
+		return OIDC_ERR_CONFIG;
+	return push(arg, w, n, MANAGED_MAX);
+}
+
+int
+roles_managed_groups(const struct oidc_kv *map, struct oidc_strlist *groups)
+{
+	int r;
+
+	memset(groups, 0, sizeof(*groups));
+	for (; map != NULL; map = map->next) {
+		if ((r = each_word(map->value, add_managed, groups)) != 0) {
+			strlist_free(groups);
+			return r == OIDC_ERR_CLAIM ? OIDC_ERR_CONFIG : r;
+		}
+	}
+	return 0;
+}

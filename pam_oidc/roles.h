@@ -12,7 +12,8 @@
 
 #define ROLES_MAX    256 /* roles read from one token */
 #define ROLE_MAX_LEN 256
-#define GROUPS_MAX   64 /* groups one login may be granted */
+#define GROUPS_MAX   64   /* groups one login may be granted */
+#define MANAGED_MAX  1024 /* groups all role_map lines name */
 
 struct oidc_strlist {
 	char **v;
@@ -39,5 +40,12 @@ int roles_allowed(const struct oidc_strlist *roles, const char *allowed);
  */
 int roles_groups(const struct oidc_strlist *roles, const struct oidc_kv *map,
     struct oidc_strlist *groups);
+
+/*
+ * Every group any role_map line names: the groups group_mode = persist
+ * manages. Membership in any other group is never touched.
+ */
+int roles_managed_groups(
+    const struct oidc_kv *map, struct oidc_strlist *groups);
 
 #endif
