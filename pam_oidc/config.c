@@ -67,6 +67,7 @@ static const struct key keys[] = {
 	{ "role_claim", T_STR, O(role_claim), 0, 0, NULL,
 	    "a claim path such as realm_access.roles" },
 	{ "role_map", T_KV, O(role_map), 0, 0, NULL, "role = group group..." },
+	{ "pin_sub", T_KV, O(pin_subs), 0, 0, NULL, "user = sub" },
 	{ "allowed_roles", T_STR, O(allowed_roles), 0, 0, NULL,
 	    "space-separated roles" },
 	{ "group_mode", T_ENUM, O(group_mode), 0, 0, w_group,
@@ -545,6 +546,26 @@ check_role_map(const struct oidc_kv *kv, char *why, size_t whysz)
 	return 0;
 }
 
+/* One pinned sub per valid local user name. */
+static int
+check_pin_subs(const struct oidc_kv *kv, char *why, size_t whysz)
+{
+	const struct oidc_kv *o;
+
+	for (; kv != NULL; kv = kv->next) {
+		if (!claims_valid_name(kv->key, 256))
+			return fail(why, whysz,
+			    "pin_sub: \"%s\" is not a valid user name",
+			    kv->key);
+		for (o = kv->next; o != NULL; o = o->next)
+			if (strcmp(o->key, kv->key) == 0)
+				return fail(why, whysz,
+				    "pin_sub: %s is pinned twice; keep one line",
+				    kv->key);
+	}
+	return 0;
+}
+
 int
 config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 {
@@ -613,7 +634,8 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	if (cfg->shell != NULL && cfg->shell[0] != '/')
 		return fail(
 		    why, whysz, "%s: shell must be an absolute path", where);
-	if (check_role_map(cfg->role_map, why, whysz) != 0)
+	if (check_role_map(cfg->role_map, why, whysz) != 0 ||
+	    check_pin_subs(cfg->pin_subs, why, whysz) != 0)
 		return OIDC_ERR_CONFIG;
 	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
 }

@@ -67,6 +67,7 @@ struct oidc_config {
 	struct oidc_kv *require_claims;
 	char *role_claim;
 	struct oidc_kv *role_map;
+	struct oidc_kv *pin_subs; /* key: local user, value: its only sub */
 	char *allowed_roles;
 	enum oidc_group_mode group_mode;
 	int auto_register;

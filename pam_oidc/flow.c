@@ -580,6 +580,30 @@ map_roles(struct flow *f, struct oidc_identity *id)
 	return 0;
 }
 
+/*
+ * pin_sub: a user pinned to a sub accepts only that sub, so a username
+ * reassigned at the provider to another person does not open the account.
+ */
+static int
+check_pin(struct flow *f, const char *user, const char *sub)
+{
+	const struct oidc_kv *p;
+	char e2[256];
+
+	for (p = f->cfg->pin_subs; p != NULL; p = p->next) {
+		if (strcmp(p->key, user) != 0)
+			continue;
+		if (sub != NULL && strcmp(p->value, sub) == 0)
+			return 0;
+		log_msg(f->login->log, LOG_NOTICE,
+		    "identity %s arrived with sub %s, not the sub pinned for "
+		    "it: refused",
+		    user, log_escape(sub, e2, sizeof(e2)));
+		return OIDC_ERR_MISMATCH;
+	}
+	return 0;
+}
+
 static int
 bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 {
@@ -609,6 +633,10 @@ bind_identity(struct flow *f, json_t *claims, struct oidc_identity **out)
 		    log_escape(want, e3, sizeof(e3)));
 		free(user);
 		return OIDC_ERR_MISMATCH;
+	}
+	if ((r = check_pin(f, user, sub)) != 0) {
+		free(user);
+		return r;
 	}
 	if ((id = calloc(1, sizeof(*id))) == NULL ||
 	    (id->sub = strdup(sub != NULL ? sub : "")) == NULL) {

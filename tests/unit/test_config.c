@@ -598,6 +598,43 @@ test_validate_relative_paths_refused(void **state)
 	}
 }
 
+static void
+test_pin_sub(void **state)
+{
+	static const char *const bad[] = { "pin_sub = Alice = s1\n",
+		"pin_sub = al:ice = s1\n",
+		"pin_sub = a = s1\npin_sub = a = s2\n" };
+	struct oidc_config *cfg = config_new();
+	char why[256];
+	size_t i;
+
+	assert_int_equal(parse(cfg,
+			     "issuer = https://idp.test\nclient_id = c\n"
+			     "pin_sub = alice = a1f2c3d4-0001\n"
+			     "pin_sub = bob = b2\n",
+			     why, sizeof(why)),
+	    0);
+	assert_int_equal(config_validate(cfg, why, sizeof(why)), 0);
+	assert_string_equal(cfg->pin_subs->key, "alice");
+	assert_string_equal(cfg->pin_subs->value, "a1f2c3d4-0001");
+	assert_string_equal(cfg->pin_subs->next->key, "bob");
+	config_free(cfg);
+	expect_bad_value("pin_sub = alice\n", "pin_sub");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg = config_new();
+		assert_int_equal(parse(cfg,
+				     "issuer = https://idp.test\n"
+				     "client_id = c\n",
+				     why, sizeof(why)),
+		    0);
+		assert_int_equal(parse(cfg, bad[i], why, sizeof(why)), 0);
+		assert_int_equal(
+		    config_validate(cfg, why, sizeof(why)), OIDC_ERR_CONFIG);
+		assert_non_null(strstr(why, "pin_sub"));
+		config_free(cfg);
+	}
+}
+
 /* config_load with a temporary file of the given mode. */
 struct tmp {
 	char *dir;
@@ -839,6 +876,7 @@ main(void)
 		cmocka_unit_test(test_parse_algs),
 		cmocka_unit_test(
 		    test_require_claim_and_role_map_repeatable_in_order),
+		cmocka_unit_test(test_pin_sub),
 		cmocka_unit_test(test_require_claim_without_value_refused),
 		cmocka_unit_test(test_username_transform_bad_word_refused),
 		cmocka_unit_test(test_apply_arg_overrides_file_key),
