@@ -335,63 +335,81 @@ ours(pam_handle_t *pamh)
 
 /*
  * setcred in a process other than the one that authenticated (sshd): the
- * groups come from the grant named in the PAM environment, taken once.
+ * groups come from the grant named in the PAM environment. It is taken
+ * once; what it held stays with this handle, as if authentication had
+ * happened here, so that later setcred calls on it, and on its copies in
+ * forked children, find it. sshd calls setcred in its monitor and again
+ * in the session's child after initgroups(), which is the call that
+ * counts. Returns 0 with *s set, or 0 with *s NULL when there is none.
  */
 static int
-setcred_from_grant(pam_handle_t *pamh, int flags, int argc, const char **argv)
+session_from_grant(
+    pam_handle_t *pamh, int argc, const char **argv, const struct session **out)
 {
 	struct oidc_config *cfg = NULL;
 	struct oidc_log lg = { sink, pamh, 0 };
-	struct oidc_strlist groups = { 0 };
+	struct session *s = NULL;
 	const char *id, *user = NULL;
 	char why[512];
-	int r, rc = PAM_IGNORE;
+	int r = 0;
 
+	*out = NULL;
 	if ((id = pam_getenv(pamh, GRANT_ENV)) == NULL)
-		return PAM_IGNORE;
+		return 0;
 	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
 	    user == NULL)
 		goto out;
 	if ((cfg = config_new()) == NULL) {
-		rc = PAM_BUF_ERR;
+		r = OIDC_ERR_NOMEM;
 		goto out;
 	}
 	why[0] = '\0';
 	if ((r = config_load(cfg, argc, argv, why, sizeof(why))) != 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", why);
-		rc = r == OIDC_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+		if (r != OIDC_ERR_NOMEM)
+			pam_syslog(pamh, LOG_ERR, "%s", why);
+		r = r == OIDC_ERR_NOMEM ? r : OIDC_ERR_CONFIG;
 		goto out;
 	}
 	lg.debug = cfg->debug;
-	r = grant_take(cfg->cache_dir, id, user, time(NULL), &groups);
-	if (r == OIDC_ERR_NOMEM) {
-		rc = PAM_BUF_ERR;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->user = strdup(user)) == NULL ||
+	    (s->cache_dir = strdup(cfg->cache_dir)) == NULL) {
+		r = OIDC_ERR_NOMEM;
 		goto out;
 	}
+	r = grant_take(cfg->cache_dir, id, user, time(NULL), &s->groups);
+	if (r == OIDC_ERR_NOMEM)
+		goto out;
 	if (r != 0) {
 		log_msg(&lg, LOG_NOTICE,
 		    "the group grant for %s is missing, used, expired or "
 		    "not this user's; no groups added",
 		    user);
+		r = 0;
 		goto out;
 	}
-	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) ||
-	    cfg->group_mode != GROUP_SESSION) {
-		rc = PAM_SUCCESS;
+	/* Only allowed users get a grant (see keep_session). */
+	s->allowed = 1;
+	s->group_mode = cfg->group_mode;
+	if (pam_set_data(pamh, DATA_USER, s, free_session) != PAM_SUCCESS) {
+		r = OIDC_ERR_SYSTEM;
 		goto out;
 	}
-	r = groups_add_supplementary(&groups, &lg);
-	rc = r == 0               ? PAM_SUCCESS
-	    : r == OIDC_ERR_NOMEM ? PAM_BUF_ERR
-				  : PAM_CRED_ERR;
+	*out = s;
+	s = NULL;
 out:
 	/* The name is spent; keep it out of the session's environment. */
 	(void)pam_putenv(pamh, GRANT_ENV);
-	strlist_free(&groups);
+	free_session(pamh, s, 0);
 	config_free(cfg);
-	return rc;
+	return r;
 }
 
+/*
+ * Nothing to establish is success, as for pam_unix: setcred runs only
+ * after the auth stack succeeded, and a stack where every module ignored
+ * it would fail the whole login.
+ */
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -400,10 +418,13 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct oidc_strlist spent = { 0 };
 	int r;
 
-	if (s == NULL)
-		return setcred_from_grant(pamh, flags, argc, argv);
-	/* Same process: the grant for another one is not needed. */
-	if (s->grant[0] != '\0' && pam_getenv(pamh, GRANT_ENV) != NULL) {
+	if (s == NULL) {
+		if ((r = session_from_grant(pamh, argc, argv, &s)) != 0)
+			return r == OIDC_ERR_NOMEM ? PAM_BUF_ERR : PAM_CRED_ERR;
+		if (s == NULL)
+			return PAM_SUCCESS;
+	} else if (s->grant[0] != '\0' && pam_getenv(pamh, GRANT_ENV) != NULL) {
+		/* Same process: the grant for another one is not needed. */
 		(void)grant_take(
 		    s->cache_dir, s->grant, s->user, time(NULL), &spent);
 		strlist_free(&spent);
