@@ -1,5 +1,5 @@
-# pam_oidc: make all | check | demo | bench | asan | install | uninstall |
-# clean | format-check
+# pam_oidc: make all | check | demo | bench | asan | fuzz | lint | e2e |
+# install | uninstall | clean | format-check
 
 CC	?= cc
 BUILD	?= build
@@ -60,8 +60,22 @@ deps:
 unit: $(UNIT:%=$(BUILD)/unit/%)
 	@bash tests/unit/run.sh $(BUILD)/unit $(UNIT)
 
+# Unit tests, man pages and format first; then lint, integration, end to
+# end, allocation failure, 1000 cycles and the fuzz regressions, each run
+# to its end (tests/check.sh prints a summary).
 check: deps all $(BUILD)/pamdrive unit man-check format-check
-	@bash tests/integration/run.sh $(BUILD)
+	@bash tests/check.sh $(BUILD)
+
+FUZZ_SECONDS ?= 60
+# Each libFuzzer target for FUZZ_SECONDS under ASan and UBSan.
+fuzz: deps
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) build-fuzz
+
+lint: deps
+	@bash tests/lint.sh
+
+e2e: deps all
+	@bash tests/e2e/run.sh $(BUILD)
 
 # The unit and integration suites again under ASan and UBSan.
 asan:
@@ -116,7 +130,7 @@ print-pamdir:
 	@echo $(PAMDIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps unit check asan demo bench man-check format-check install \
+.PHONY: fuzz lint e2e all deps unit check asan demo bench man-check format-check install \
 	uninstall print-pamdir clean
