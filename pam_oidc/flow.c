@@ -86,13 +86,16 @@ cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
 	int r;
 
 	*fetched = 0;
-	if (!force &&
-	    cache_load(f->cfg->cache_dir, kind, url, time(NULL), &body, &len) ==
-		0) {
+	r = force
+	    ? OIDC_ERR_INVALID
+	    : cache_load(f->cfg->cache_dir, kind, url, time(NULL), &body, &len);
+	if (r == OIDC_ERR_NOMEM)
+		return r;
+	if (r == 0) {
 		r = json_parse_object(body, len, doc);
 		free(body);
-		if (r == 0)
-			return 0;
+		if (r == 0 || r == OIDC_ERR_NOMEM)
+			return r;
 		log_msg(f->login->log, LOG_WARNING,
 		    "cached %s for %s is "
 		    "corrupt; fetching it again",
@@ -110,15 +113,22 @@ cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
 		return OIDC_ERR_PROTOCOL;
 	}
 	if ((r = json_parse_object(resp.body, resp.len, doc)) != 0) {
-		log_msg(f->login->log, LOG_ERR, "%s: not a JSON object",
-		    esc(f, url));
+		if (r != OIDC_ERR_NOMEM)
+			log_msg(f->login->log, LOG_ERR, "%s: not a JSON object",
+			    esc(f, url));
 	} else if (!resp.no_store &&
-	    cache_store(f->cfg->cache_dir, kind, url, resp.body, resp.len,
-		resp.max_age, time(NULL)) != 0) {
-		log_msg(f->login->log, LOG_WARNING,
-		    "cannot write the cache "
-		    "in %s",
-		    esc(f, f->cfg->cache_dir));
+	    (r = cache_store(f->cfg->cache_dir, kind, url, resp.body, resp.len,
+		 resp.max_age, time(NULL))) != 0) {
+		/* A cache that cannot be written is not fatal; memory is. */
+		if (r == OIDC_ERR_NOMEM) {
+			json_decref(*doc);
+			*doc = NULL;
+		} else {
+			log_msg(f->login->log, LOG_WARNING,
+			    "cannot write the cache in %s",
+			    esc(f, f->cfg->cache_dir));
+			r = 0;
+		}
 	}
 	http_resp_clear(&resp);
 	return r;
@@ -141,6 +151,8 @@ load_provider(struct flow *f)
 			 f, DISCOVERY_KIND, url, &doc, 0, &fetched)) != 0)
 			goto out;
 		if ((r = discovery_parse(doc, expect, f->prov)) != 0) {
+			if (r == OIDC_ERR_NOMEM)
+				goto out;
 			log_msg(f->login->log, LOG_ERR,
 			    "discovery document at "
 			    "%s: issuer is not exactly \"%s\", or an endpoint "
@@ -201,6 +213,8 @@ post_form(struct flow *f, const char *url, struct oidc_form *form, long *status,
 	*status = resp.status;
 	r = json_parse_body(resp.body, resp.len, resp.content_type, body);
 	http_resp_clear(&resp);
+	if (r == OIDC_ERR_NOMEM)
+		return r;
 	if (r != 0 && *status >= 500)
 		r = OIDC_ERR_UNAVAIL;
 	if (r != 0)
@@ -478,8 +492,13 @@ fetch_userinfo(
 	if ((r = http_request(f->http, f->prov->userinfo_endpoint, NULL,
 		 access_token, &resp)) != 0)
 		return transport_error(f, r, f->prov->userinfo_endpoint);
-	if (resp.status != 200 ||
-	    json_parse_body(resp.body, resp.len, resp.content_type, &ui) != 0) {
+	if (resp.status == 200 &&
+	    (r = json_parse_body(resp.body, resp.len, resp.content_type,
+		 &ui)) == OIDC_ERR_NOMEM) {
+		http_resp_clear(&resp);
+		return r;
+	}
+	if (resp.status != 200 || r != 0) {
 		log_msg(f->login->log, LOG_ERR,
 		    "userinfo: HTTP %ld, or not "
 		    "a JSON object",
@@ -712,6 +731,9 @@ run(struct flow *f, struct oidc_identity **out)
 	    da->expires_in, da->interval);
 	if ((r = show_code(f, da)) != 0)
 		goto out;
+	/* After Enter the person has approved: no wait before asking. */
+	if (f->login->wait_enter)
+		device_flow_poll_now(&poll, oidc_now_ms());
 	if ((r = poll_tokens(f, da, &poll, &tokens)) != 0)
 		goto out;
 	if ((r = verified_claims(f, tokens, &claims)) != 0)

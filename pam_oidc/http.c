@@ -24,6 +24,7 @@ struct oidc_http {
 	char errbuf[CURL_ERROR_SIZE];
 	struct oidc_http_resp *cur;
 	int too_big;
+	int oom; /* the body could not be stored */
 };
 
 int
@@ -53,8 +54,10 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 		return 0;
 	}
 	/* Grow by copying so that no stale copy of a token is left behind. */
-	if ((nb = malloc(r->len + n + 1)) == NULL)
+	if ((nb = malloc(r->len + n + 1)) == NULL) {
+		h->oom = 1;
 		return 0;
+	}
 	if (r->body != NULL)
 		memcpy(nb, r->body, r->len);
 	memcpy(nb + r->len, data, n);
@@ -304,6 +307,7 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	h->errbuf[0] = '\0';
 	h->cur = resp;
 	h->too_big = 0;
+	h->oom = 0;
 	if ((hdrs = build_headers(h, form != NULL, bearer, &bhdr, &blen)) ==
 	    NULL)
 		goto out;
@@ -327,6 +331,10 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &conns) ==
 	    CURLE_OK)
 		h->connections += conns;
+	if (h->oom) {
+		r = OIDC_ERR_NOMEM;
+		goto out;
+	}
 	if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		r = OIDC_ERR_PROTOCOL;
 		goto out;

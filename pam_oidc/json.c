@@ -9,6 +9,51 @@
 #include "json.h"
 #include "oidc.h"
 
+/*
+ * jansson's own allocations, watched. jansson 2.14's lexer can drop a
+ * byte and still report success when growing a string fails, so a parse
+ * during which any jansson allocation failed is never trusted.
+ */
+static json_malloc_t prev_malloc;
+static json_free_t prev_free;
+static unsigned long alloc_failures;
+static int guard_depth;
+
+static void *
+guard_malloc(size_t n)
+{
+	void *p = prev_malloc(n);
+
+	if (p == NULL)
+		alloc_failures++;
+	return p;
+}
+
+static void
+guard_free(void *p)
+{
+	prev_free(p);
+}
+
+void
+json_guard_begin(void)
+{
+	if (guard_depth++ > 0)
+		return;
+	json_get_alloc_funcs(&prev_malloc, &prev_free);
+	json_set_alloc_funcs(guard_malloc, guard_free);
+	alloc_failures = 0;
+}
+
+int
+json_guard_end(void)
+{
+	if (guard_depth == 0 || --guard_depth > 0)
+		return 0;
+	json_set_alloc_funcs(prev_malloc, prev_free);
+	return alloc_failures > 0 ? OIDC_ERR_NOMEM : 0;
+}
+
 static int
 depth_ok(const json_t *j, int depth)
 {
@@ -31,14 +76,21 @@ depth_ok(const json_t *j, int depth)
 int
 json_parse_object(const char *buf, size_t len, json_t **out)
 {
+	unsigned long failures = alloc_failures;
 	json_error_t err;
 	json_t *j;
 
 	if (len > OIDC_MAX_BODY)
 		return OIDC_ERR_PROTOCOL;
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	if (alloc_failures != failures) {
+		json_decref(j);
+		return OIDC_ERR_NOMEM;
+	}
 	if (j == NULL)
-		return OIDC_ERR_PROTOCOL;
+		return json_error_code(&err) == json_error_out_of_memory
+		    ? OIDC_ERR_NOMEM
+		    : OIDC_ERR_PROTOCOL;
 	if (!json_is_object(j) || !depth_ok(j, 0)) {
 		json_decref(j);
 		return OIDC_ERR_PROTOCOL;
@@ -60,15 +112,15 @@ hexval(char c)
 }
 
 /* Percent- and plus-decode; NUL bytes are refused. */
-static char *
-form_decode(const char *s, size_t n)
+static int
+form_decode(const char *s, size_t n, char **res)
 {
 	char *out;
 	size_t i, o = 0;
 	int hi, lo;
 
-	if ((out = malloc(n + 1)) == NULL)
-		return NULL;
+	if ((*res = out = malloc(n + 1)) == NULL)
+		return OIDC_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			out[o++] = ' ';
@@ -83,10 +135,11 @@ form_decode(const char *s, size_t n)
 		}
 	}
 	out[o] = '\0';
-	return out;
+	return 0;
 bad:
 	free(out);
-	return NULL;
+	*res = NULL;
+	return OIDC_ERR_PROTOCOL;
 }
 
 int
@@ -95,6 +148,7 @@ json_parse_form(const char *buf, size_t len, json_t **out)
 	json_t *obj, *v;
 	const char *p = buf, *end = buf + len, *amp, *eq;
 	char *k = NULL, *val = NULL;
+	unsigned long failures = alloc_failures;
 	int r = OIDC_ERR_PROTOCOL;
 
 	if (len > OIDC_MAX_BODY || memchr(buf, '\0', len) != NULL)
@@ -106,15 +160,20 @@ json_parse_form(const char *buf, size_t len, json_t **out)
 			amp = end;
 		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
 			goto out;
-		k = form_decode(p, (size_t)(eq - p));
-		val = form_decode(eq + 1, (size_t)(amp - eq - 1));
-		if (k == NULL || val == NULL || *k == '\0' ||
-		    json_object_get(obj, k) != NULL)
+		if ((r = form_decode(p, (size_t)(eq - p), &k)) != 0 ||
+		    (r = form_decode(eq + 1, (size_t)(amp - eq - 1), &val)) !=
+			0)
+			goto out;
+		r = OIDC_ERR_PROTOCOL;
+		if (*k == '\0' || json_object_get(obj, k) != NULL)
 			goto out;
 		/* jansson checks the UTF-8 and refuses what is invalid. */
 		if ((v = json_string(val)) == NULL ||
-		    json_object_set_new(obj, k, v) != 0)
+		    json_object_set_new(obj, k, v) != 0) {
+			if (alloc_failures != failures)
+				r = OIDC_ERR_NOMEM;
 			goto out;
+		}
 		oidc_strfree(k);
 		oidc_strfree(val);
 		k = val = NULL;

@@ -13,6 +13,14 @@
 /* Strict JSON: one object, no duplicate keys, no NUL, valid UTF-8. */
 int json_parse_object(const char *buf, size_t len, json_t **out);
 
+/*
+ * Watch jansson's allocations from begin to end (the module does, for
+ * each sign-in): end returns OIDC_ERR_NOMEM when any failed. Meanwhile
+ * the parsers return OIDC_ERR_NOMEM for a parse during which one failed.
+ */
+void json_guard_begin(void);
+int json_guard_end(void);
+
 /* application/x-www-form-urlencoded into an object of strings. */
 int json_parse_form(const char *buf, size_t len, json_t **out);
 

@@ -13,15 +13,19 @@
 #include "jwks.h"
 #include "oidc.h"
 
+/* A member's bytes; *oom is set when memory ran out, not the key. */
 static int
-member_bytes(
-    const json_t *jwk, const char *name, unsigned char **buf, size_t *len)
+member_bytes(const json_t *jwk, const char *name, unsigned char **buf,
+    size_t *len, int *oom)
 {
 	const char *s = json_str(jwk, name);
+	int r;
 
 	if (s == NULL)
 		return OIDC_ERR_INVALID;
-	return b64url_decode(s, strlen(s), buf, len);
+	if ((r = b64url_decode(s, strlen(s), buf, len)) == OIDC_ERR_NOMEM)
+		*oom = 1;
+	return r;
 }
 
 static EVP_PKEY *
@@ -50,7 +54,7 @@ out:
 }
 
 static EVP_PKEY *
-import_rsa(const json_t *jwk)
+import_rsa(const json_t *jwk, int *oom)
 {
 	unsigned char *n = NULL, *e = NULL;
 	size_t nlen = 0, elen = 0;
@@ -58,9 +62,9 @@ import_rsa(const json_t *jwk)
 	OSSL_PARAM_BLD *bld = NULL;
 	EVP_PKEY *pkey = NULL;
 
-	if (member_bytes(jwk, "n", &n, &nlen) != 0 ||
-	    member_bytes(jwk, "e", &e, &elen) != 0 || nlen == 0 || elen == 0 ||
-	    elen > 8)
+	if (member_bytes(jwk, "n", &n, &nlen, oom) != 0 ||
+	    member_bytes(jwk, "e", &e, &elen, oom) != 0 || nlen == 0 ||
+	    elen == 0 || elen > 8)
 		goto out;
 	if ((bn = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
 	    (be = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
@@ -91,7 +95,7 @@ static const struct {
 };
 
 static EVP_PKEY *
-import_ec(const json_t *jwk, int *curve_bytes)
+import_ec(const json_t *jwk, int *curve_bytes, int *oom)
 {
 	const char *crv = json_str(jwk, "crv");
 	unsigned char *x = NULL, *y = NULL, pub[1 + 2 * 66];
@@ -106,9 +110,9 @@ import_ec(const json_t *jwk, int *curve_bytes)
 	if (crv == NULL || i == sizeof(curves) / sizeof(curves[0]))
 		return NULL;
 	bytes = curves[i].bytes;
-	if (member_bytes(jwk, "x", &x, &xlen) != 0 ||
-	    member_bytes(jwk, "y", &y, &ylen) != 0 || xlen != (size_t)bytes ||
-	    ylen != (size_t)bytes)
+	if (member_bytes(jwk, "x", &x, &xlen, oom) != 0 ||
+	    member_bytes(jwk, "y", &y, &ylen, oom) != 0 ||
+	    xlen != (size_t)bytes || ylen != (size_t)bytes)
 		goto out;
 	pub[0] = 0x04;
 	memcpy(pub + 1, x, xlen);
@@ -129,7 +133,7 @@ out:
 }
 
 static EVP_PKEY *
-import_okp(const json_t *jwk)
+import_okp(const json_t *jwk, int *oom)
 {
 	const char *crv = json_str(jwk, "crv");
 	unsigned char *x = NULL;
@@ -137,7 +141,7 @@ import_okp(const json_t *jwk)
 	EVP_PKEY *pkey = NULL;
 
 	if (crv == NULL || strcmp(crv, "Ed25519") != 0 ||
-	    member_bytes(jwk, "x", &x, &xlen) != 0 || xlen != 32)
+	    member_bytes(jwk, "x", &x, &xlen, oom) != 0 || xlen != 32)
 		goto out;
 	pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, xlen);
 out:
@@ -151,6 +155,7 @@ import_one(const json_t *jwk, struct oidc_jwk *k)
 {
 	const char *kty = json_str(jwk, "kty"), *use = json_str(jwk, "use");
 	const char *kid = json_str(jwk, "kid"), *alg = json_str(jwk, "alg");
+	int oom = 0;
 
 	memset(k, 0, sizeof(*k));
 	if (!json_is_object(jwk) || kty == NULL)
@@ -159,13 +164,19 @@ import_one(const json_t *jwk, struct oidc_jwk *k)
 		return 0;
 	if (strcmp(kty, "RSA") == 0) {
 		k->kty = KTY_RSA;
-		k->pkey = import_rsa(jwk);
+		k->pkey = import_rsa(jwk, &oom);
 	} else if (strcmp(kty, "EC") == 0) {
 		k->kty = KTY_EC;
-		k->pkey = import_ec(jwk, &k->curve_bytes);
+		k->pkey = import_ec(jwk, &k->curve_bytes, &oom);
 	} else if (strcmp(kty, "OKP") == 0) {
 		k->kty = KTY_OKP;
-		k->pkey = import_okp(jwk);
+		k->pkey = import_okp(jwk, &oom);
+	}
+	/* Out of memory is not a bad key: the whole set fails. */
+	if (oom) {
+		EVP_PKEY_free(k->pkey);
+		k->pkey = NULL;
+		return OIDC_ERR_NOMEM;
 	}
 	if (k->pkey == NULL)
 		return 0;
