@@ -90,6 +90,13 @@ device_flow_poll_init(struct oidc_poll *p, int64_t now_ms, long interval_s,
 		p->end_ms = deadline_ms;
 }
 
+void
+device_flow_poll_now(struct oidc_poll *p, int64_t now_ms)
+{
+	if (p->polls == 0 && p->next_ms > now_ms)
+		p->next_ms = now_ms;
+}
+
 static int
 on_error(
     struct oidc_poll *p, const json_t *body, const char *err, int64_t now_ms)

@@ -46,6 +46,13 @@ void device_flow_poll_init(struct oidc_poll *p, int64_t now_ms, long interval_s,
 int device_flow_poll_step(struct oidc_poll *p, long status, const json_t *body,
     int64_t now_ms, const char **error);
 
+/*
+ * The person pressed Enter, saying they approved: the first poll is due
+ * now. RFC 8628 section 3.5 spaces polls by the interval; the device
+ * authorization answer is not a poll. Later polls keep the interval.
+ */
+void device_flow_poll_now(struct oidc_poll *p, int64_t now_ms);
+
 /* Milliseconds to wait before the next poll (0 if due). */
 int64_t device_flow_wait_ms(const struct oidc_poll *p, int64_t now_ms);
 
