@@ -296,9 +296,12 @@ grace_from(const char *path)
 		mult = *end == 'm' || *end == 'M'
 		    ? 60
 		    : (*end == 'h' || *end == 'H' ? 3600 : 1);
-		v = end == p ? -1 : v * mult;
+		/* Anything above a day is as good as no limit here. */
+		if (v > 86400)
+			v = 86400;
+		v = end == p || v < 0 ? -1 : v * mult;
 	}
-	fclose(fp);
+	(void)fclose(fp);
 	return v;
 }
 
@@ -313,7 +316,7 @@ check_sshd(struct checker *c, const char *sshd_config)
 
 	if ((fp = fopen(sshd_config, "re")) == NULL)
 		return; /* no sshd here */
-	fclose(fp);
+	(void)fclose(fp);
 	/* sshd takes the first value it reads; Include files come first. */
 	if (snprintf(pattern, sizeof(pattern), "%s.d/*.conf", sshd_config) >
 		0 &&

@@ -195,7 +195,11 @@ cmd_qr(int argc, char **argv)
 		fprintf(stderr, "pam-oidc: cannot encode that text\n");
 		return 1;
 	}
-	fputs(out, stdout);
+	if (fputs(out, stdout) == EOF || fflush(stdout) != 0) {
+		free(out);
+		fprintf(stderr, "pam-oidc: cannot write the QR code\n");
+		return 1;
+	}
 	free(out);
 	return 0;
 }

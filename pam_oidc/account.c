@@ -64,6 +64,7 @@ account_create(
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	posix_spawn_file_actions_t fa;
 	struct stat st;
+	char eb[128];
 	pid_t pid, w;
 	int status, e;
 
@@ -106,7 +107,7 @@ account_create(
 	}
 	if (e != 0) {
 		log_msg(lg, LOG_ERR, "auto_register: cannot run %s: %s",
-		    ACCOUNT_USERADD, strerror(e));
+		    ACCOUNT_USERADD, strerror_r(e, eb, sizeof(eb)));
 		return OIDC_ERR_SYSTEM;
 	}
 	do

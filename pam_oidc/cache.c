@@ -112,6 +112,7 @@ cache_store(const char *dir, const char *kind, const char *url,
 	if ((data = malloc(total)) == NULL)
 		return OIDC_ERR_NOMEM;
 	memcpy(data, head, hlen);
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): not a string */
 	memcpy(data + hlen, url, ulen);
 	data[hlen + ulen] = '\n';
 	memcpy(data + hlen + ulen + 1, body, len);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define OIDC_DEFAULT_CONFIG "/etc/pam_oidc.conf"
-#define OIDC_MAX_CONFIG     (256 * 1024)
+#define OIDC_MAX_CONFIG     ((size_t)256 * 1024)
 
 enum oidc_client_auth {
 	CLIENT_AUTH_AUTO = 0, /* from discovery */

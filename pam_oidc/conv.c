@@ -27,6 +27,12 @@ converse(pam_handle_t *pamh, int style, const char *text, int want_answer)
 	msgs[0] = &msg;
 	rc = conv->conv(1, msgs, &resp, conv->appdata_ptr);
 	if (resp != NULL) {
+		/*
+		 * No answer to a prompt (Ctrl-D at misc_conv's prompt) is
+		 * the person giving up, not an Enter.
+		 */
+		if (resp[0].resp == NULL && rc == PAM_SUCCESS && want_answer)
+			rc = PAM_CONV_ERR;
 		if (resp[0].resp != NULL)
 			oidc_strfree(resp[0].resp);
 		free(resp);

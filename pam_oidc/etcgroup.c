@@ -224,7 +224,7 @@ static int
 replace(const char *path, const char *suffix, const char *data, size_t len,
     const struct stat *st, const struct oidc_log *lg)
 {
-	char dst[4200], tmp[4200];
+	char dst[4200], tmp[4200], eb[128];
 	size_t off = 0;
 	ssize_t n;
 	int fd;
@@ -259,7 +259,7 @@ replace(const char *path, const char *suffix, const char *data, size_t len,
 	return 0;
 fail:
 	log_msg(lg, LOG_ERR, "cannot write %s: %s; not changed", dst,
-	    strerror(errno));
+	    strerror_r(errno, eb, sizeof(eb)));
 	if (fd >= 0)
 		close(fd);
 	(void)unlink(tmp);
@@ -282,6 +282,7 @@ sync_dir(const char *dir)
 static int
 lock_files(const char *etc_dir, int *fd)
 {
+	const struct timespec step = { 0, 50000000L }; /* 50 ms */
 	char path[4200];
 	struct flock fl = { 0 };
 	int waited;
@@ -303,7 +304,7 @@ lock_files(const char *etc_dir, int *fd)
 			*fd = -1;
 			return -1;
 		}
-		usleep(50000);
+		(void)nanosleep(&step, NULL);
 	}
 	return 0;
 }
@@ -362,7 +363,7 @@ etcgroup_sync(const char *etc_dir, const char *user,
 	    (gsh.old != NULL &&
 		(r = edit(&gsh, user, managed, granted, NULL, lg)) != 0))
 		goto out;
-	for (i = 0; i < granted->n; i++)
+	for (i = 0; seen != NULL && i < granted->n; i++)
 		if (!seen[i])
 			log_msg(lg, LOG_WARNING,
 			    "group %s from role_map does not exist in %s; "

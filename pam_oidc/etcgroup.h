@@ -5,10 +5,12 @@
 #ifndef OIDC_ETCGROUP_H
 #define OIDC_ETCGROUP_H
 
+#include <sys/types.h>
+
 #include "log.h"
 #include "roles.h"
 
-#define ETCGROUP_MAX_FILE     (16 * 1024 * 1024)
+#define ETCGROUP_MAX_FILE     ((off_t)16 * 1024 * 1024)
 #define ETCGROUP_LOCK_WAIT_MS 15000
 
 /*

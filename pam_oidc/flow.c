@@ -3,6 +3,8 @@
  * display, polling, ID token verification, identity binding.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,17 +316,72 @@ out:
 	return r;
 }
 
+/*
+ * While polling, the signals that mean "stop" (Ctrl-C in sudo, a hang-up,
+ * a kill) are held and waited for, so that one ends the polling at once:
+ * no request is sent after it. Signals the application ignores stay
+ * ignored. What was caught is raised again once the mask is back, so the
+ * application's own handling still happens.
+ */
+struct stop_signals {
+	sigset_t set, old;
+	int active;
+};
+
 static void
-sleep_until(int64_t target_ms)
+stop_signals_hold(struct stop_signals *st)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	size_t i;
+
+	sigemptyset(&st->set);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)
+			sigaddset(&st->set, sigs[i]);
+	st->active = pthread_sigmask(SIG_BLOCK, &st->set, &st->old) == 0;
+	/* Signals the application holds itself are left to it. */
+	for (i = 0; st->active && i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&st->old, sigs[i]) == 1)
+			sigdelset(&st->set, sigs[i]);
+}
+
+static void
+stop_signals_release(struct stop_signals *st, int caught)
+{
+	if (st->active)
+		(void)pthread_sigmask(SIG_SETMASK, &st->old, NULL);
+	st->active = 0;
+	if (caught > 0)
+		(void)raise(caught);
+}
+
+/* Wait until target_ms; a stop signal ends the wait and is returned. */
+static int
+sleep_until(const struct stop_signals *st, int64_t target_ms)
 {
 	struct timespec ts;
 	int64_t left;
+	int sig;
 
-	while ((left = target_ms - oidc_now_ms()) > 0) {
+	for (;;) {
+		left = target_ms - oidc_now_ms();
+		if (left < 0)
+			left = 0;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
-		if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
-			return;
+		if (!st->active) {
+			if (left == 0)
+				return 0;
+			(void)nanosleep(&ts, NULL);
+			continue;
+		}
+		sig = sigtimedwait(&st->set, NULL, &ts);
+		if (sig > 0)
+			return sig;
+		if (left == 0 || (sig < 0 && errno != EINTR && errno != EAGAIN))
+			return 0;
 	}
 }
 
@@ -344,9 +401,27 @@ poll_reason(int r)
 	}
 }
 
+static int poll_loop(struct flow *f, const struct oidc_device_auth *da,
+    struct oidc_poll *p, const struct stop_signals *st, int *sig,
+    json_t **tokens);
+
 static int
 poll_tokens(struct flow *f, const struct oidc_device_auth *da,
     struct oidc_poll *p, json_t **tokens)
+{
+	struct stop_signals st;
+	int r, sig = 0;
+
+	stop_signals_hold(&st);
+	r = poll_loop(f, da, p, &st, &sig, tokens);
+	stop_signals_release(&st, sig);
+	return r;
+}
+
+static int
+poll_loop(struct flow *f, const struct oidc_device_auth *da,
+    struct oidc_poll *p, const struct stop_signals *st, int *sig,
+    json_t **tokens)
 {
 	struct oidc_form form = { 0 };
 	const char *err;
@@ -357,7 +432,12 @@ poll_tokens(struct flow *f, const struct oidc_device_auth *da,
 	for (;;) {
 		if (p->next_ms >= p->end_ms || p->polls >= OIDC_MAX_POLLS)
 			return OIDC_ERR_EXPIRED;
-		sleep_until(p->next_ms);
+		if ((*sig = sleep_until(st, p->next_ms)) > 0) {
+			log_msg(f->login->log, LOG_NOTICE,
+			    "signal %d while waiting for approval: stopped",
+			    *sig);
+			return OIDC_ERR_CONV;
+		}
 		form_add(&form, "grant_type",
 		    "urn:ietf:params:oauth:grant-type:device_code");
 		form_add(&form, "device_code", da->device_code);

@@ -27,12 +27,44 @@ struct oidc_http {
 	int oom; /* the body could not be stored */
 };
 
+/*
+ * libcurl's TLS start-up opens the file SSLKEYLOGFILE names, even in a
+ * set-user-ID program such as sudo, where the invoking user sets the
+ * environment: that would have root create a file of their choosing and
+ * write every session's TLS secrets into it. The variable is hidden while
+ * libcurl starts and put back afterwards.
+ */
+#define KEYLOG_ENV "SSLKEYLOGFILE"
+
 int
 http_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
-	    ? 0
-	    : OIDC_ERR_NOMEM;
+	const char *v = getenv(KEYLOG_ENV);
+	char *saved = NULL;
+	int r;
+
+	if (v != NULL) {
+		if ((saved = strdup(v)) == NULL)
+			return OIDC_ERR_NOMEM;
+		/*
+		 * The environment is the process's; curl_global_init is no
+		 * more thread-safe than this, and libcurl reads it nowhere
+		 * else.
+		 */
+		/* NOLINTNEXTLINE(concurrency-mt-unsafe) */
+		if (unsetenv(KEYLOG_ENV) != 0) {
+			free(saved);
+			return OIDC_ERR_SYSTEM;
+		}
+	}
+	r = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0
+							      : OIDC_ERR_NOMEM;
+	if (saved != NULL) {
+		/* NOLINTNEXTLINE(concurrency-mt-unsafe) */
+		(void)setenv(KEYLOG_ENV, saved, 1);
+		free(saved);
+	}
+	return r;
 }
 
 void

@@ -54,8 +54,9 @@ json_guard_end(void)
 	return alloc_failures > 0 ? OIDC_ERR_NOMEM : 0;
 }
 
+/* Recursion: bounded by OIDC_MAX_JSON_DEPTH. */
 static int
-depth_ok(const json_t *j, int depth)
+depth_ok(const json_t *j, int depth) /* NOLINT(misc-no-recursion) */
 {
 	const char *key;
 	json_t *v;
@@ -64,11 +65,13 @@ depth_ok(const json_t *j, int depth)
 	if (depth > OIDC_MAX_JSON_DEPTH)
 		return 0;
 	if (json_is_object(j)) {
-		json_object_foreach(
-		    (json_t *)j, key, v) if (!depth_ok(v, depth + 1)) return 0;
+		json_object_foreach ((json_t *)j, key, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
 	} else if (json_is_array(j)) {
-		json_array_foreach(
-		    j, i, v) if (!depth_ok(v, depth + 1)) return 0;
+		json_array_foreach (j, i, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
 	}
 	return 1;
 }
@@ -237,8 +240,9 @@ json_int(const json_t *obj, const char *key, long long min, long long max,
 	return 0;
 }
 
+/* Recursion: bounded by OIDC_MAX_JSON_DEPTH. */
 static void
-wipe(json_t *j, int depth)
+wipe(json_t *j, int depth) /* NOLINT(misc-no-recursion) */
 {
 	const char *key;
 	json_t *v;
@@ -250,9 +254,11 @@ wipe(json_t *j, int depth)
 		explicit_bzero(
 		    (char *)json_string_value(j), json_string_length(j));
 	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v) wipe(v, depth + 1);
+		json_object_foreach (j, key, v)
+			wipe(v, depth + 1);
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v) wipe(v, depth + 1);
+		json_array_foreach (j, i, v)
+			wipe(v, depth + 1);
 	}
 }
 

@@ -10,9 +10,9 @@
 #define OIDC_VERSION "0.1.0"
 
 /* Bounds on everything that comes from the network. */
-#define OIDC_MAX_BODY         (1024 * 1024) /* one HTTP response */
-#define OIDC_MAX_TOKEN        (64 * 1024)   /* one compact JWS */
-#define OIDC_MAX_FIELD        2048          /* a displayed string */
+#define OIDC_MAX_BODY         ((size_t)1024 * 1024) /* one HTTP response */
+#define OIDC_MAX_TOKEN        ((size_t)64 * 1024)   /* one compact JWS */
+#define OIDC_MAX_FIELD        2048                  /* a displayed string */
 #define OIDC_MAX_USER_CODE    64
 #define OIDC_MAX_POLLS        2000
 #define OIDC_DEFAULT_INTERVAL 5

@@ -77,8 +77,9 @@ roles_from_claims(
 	if (path == NULL || (v = claims_get(claims, path)) == NULL)
 		return 0;
 	if (json_is_array(v)) {
-		json_array_foreach(
-		    v, i, item) if ((r = push_role(roles, item)) != 0) break;
+		json_array_foreach (v, i, item)
+			if ((r = push_role(roles, item)) != 0)
+				break;
 	} else {
 		r = push_role(roles, v);
 	}

@@ -28,8 +28,11 @@
  */
 static int plain;
 
-void
-vsyslog(int prio, const char *fmt, va_list ap)
+static void capture(int prio, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+capture(int prio, const char *fmt, va_list ap)
 {
 	if (plain)
 		printf("log: ");
@@ -37,15 +40,24 @@ vsyslog(int prio, const char *fmt, va_list ap)
 		printf("SYSLOG %d ", prio & 7);
 	vprintf(fmt, ap);
 	printf("\n");
-	fflush(stdout);
+	(void)fflush(stdout);
+}
+
+void
+vsyslog(int prio, const char *fmt, va_list ap)
+{
+	capture(prio, fmt, ap);
 }
 
 void
 __vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
 {
 	(void)flag;
-	vsyslog(prio, fmt, ap);
+	capture(prio, fmt, ap);
 }
+
+/* glibc's _FORTIFY_SOURCE makes syslog a macro for clang. */
+#undef syslog
 
 void
 syslog(int prio, const char *fmt, ...)
@@ -53,7 +65,7 @@ syslog(int prio, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
+	capture(prio, fmt, ap);
 	va_end(ap);
 }
 
@@ -64,7 +76,7 @@ __syslog_chk(int prio, int flag, const char *fmt, ...)
 
 	(void)flag;
 	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
+	capture(prio, fmt, ap);
 	va_end(ap);
 }
 
@@ -81,17 +93,19 @@ ms_since(const struct timespec *t0)
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 static void
 wait_for(const char *path)
 {
+	const struct timespec step = { 0, 20000000L }; /* 20 ms */
 	struct stat st;
 	int i;
 
 	for (i = 0; i < 6000 && stat(path, &st) != 0; i++)
-		usleep(20000);
+		(void)nanosleep(&step, NULL);
 }
 
 static int
@@ -118,14 +132,14 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 		else
 			printf("MSG %d\n%s\nEND\n", msg[i]->msg_style,
 			    msg[i]->msg);
-		fflush(stdout);
+		(void)fflush(stdout);
 		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF) {
 			if (app->enter_file != NULL)
 				wait_for(app->enter_file);
 			if (!plain)
 				printf("TIMING enter_ms=%.3f\n",
 				    ms_since(&app->start));
-			fflush(stdout);
+			(void)fflush(stdout);
 			r[i].resp = strdup("");
 		} else if (msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
 			r[i].resp = strdup("");

@@ -132,9 +132,9 @@ static void
 test_tampered_content_refused(void **state)
 {
 	const char *dir = *state;
+#define HEAD "pam_oidc grant 1\nuser alice\nexpires 1700000600\n"
 	const char *bodies[] = {
-		"pam_oidc grant 1\nuser alice\nexpires 1700000600\ngroup "
-		"root:x:0:\n",
+		(HEAD "group root:x:0:\n"),
 		"pam_oidc grant 1\nuser alice\nexpires 1700000600\ngroup\n",
 		"pam_oidc grant 2\nuser alice\nexpires 1700000600\n",
 		"pam_oidc grant 1\nexpires 1700000600\nuser alice\n",
@@ -142,6 +142,7 @@ test_tampered_content_refused(void **state)
 		"pam_oidc grant 1\nuser alice\nexpires 17000006x0\n",
 		"pam_oidc grant 1\nuser alice\n",
 	};
+#undef HEAD
 	char id[GRANT_ID_LEN + 1], *p, *x;
 	struct oidc_strlist g;
 	size_t i;
