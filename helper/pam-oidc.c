@@ -258,7 +258,8 @@ cmd_login(int argc, char **argv)
 	}
 	r = flow_login(cfg, &login, &ui, &id);
 	if (r == 0) {
-		dump = json_dumps(id->claims, JSON_INDENT(2) | JSON_SORT_KEYS);
+		dump = json_dumps(id->claims,
+		    JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 		printf("\nverified claims:\n%s\n", dump ? dump : "(none)");
 		free(dump);
 		printf("local user: %s\n", id->username);

@@ -101,9 +101,21 @@ sanitize_check_url(const char *url, size_t max)
 		if ((unsigned char)url[i] <= 0x20 ||
 		    (unsigned char)url[i] >= 0x7f)
 			return OIDC_ERR_PROTOCOL;
+	/* Browsers read a backslash as a slash: never a second meaning. */
+	if (strchr(url, '\\') != NULL)
+		return OIDC_ERR_PROTOCOL;
 	auth = url + 8;
 	auth_end = strcspn(auth, "/?#");
-	if (auth_end == 0 || memchr(auth, '@', auth_end) != NULL)
+	if (auth_end == 0)
 		return OIDC_ERR_PROTOCOL;
+	/* host[:port]: letters, digits, dot, hyphen, or an [IPv6] literal. */
+	for (i = 0; i < auth_end; i++) {
+		unsigned char c = (unsigned char)auth[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '.' || c == '-' ||
+			c == ':' || c == '[' || c == ']'))
+			return OIDC_ERR_PROTOCOL;
+	}
 	return 0;
 }

@@ -16,7 +16,8 @@ int sanitize_text(const char *in, size_t max, char **out);
 /*
  * Check a verification URI before it is shown: https, printable ASCII, no
  * userinfo part (https://idp@evil.example/ reads as "idp" to a person),
- * at most max bytes. Returns 0 or OIDC_ERR_PROTOCOL.
+ * a host[:port] of letters, digits, dots, hyphens or an [IPv6] literal,
+ * no backslash anywhere (browsers read it as a slash), at most max bytes. Returns 0 or OIDC_ERR_PROTOCOL.
  */
 int sanitize_check_url(const char *url, size_t max);
 

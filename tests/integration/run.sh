@@ -7,6 +7,7 @@ set -uo pipefail
 BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/providers.sh"
+. "$(dirname "$0")/hostile.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -91,7 +92,8 @@ test_approve_poll_mode() {
 	done
 	ok "display shows context line, URL, code and QR"
 	expect "no early polls reached the provider" 0 \
-	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['early_polls']")"
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" \
+	    "s['early_polls'] + s['first_polls_early']")"
 	expect "one TLS connection for the whole login (cold cache)" 1 \
 	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_connections']")"
 }
@@ -144,13 +146,24 @@ test_logs_reasons_and_no_secrets() {
 }
 
 test_slow_down_honoured() {
-	local rc
-	# The provider announces 1 s but enforces 2 s: the first poll is early
-	# and draws slow_down with interval 7; the module must then wait.
+	local rc code
+	# The provider announces 1 s but enforces 2 s between polls, and the
+	# person approves late: the first poll (1 s) is pending, the second
+	# (2 s) is early and draws slow_down with interval 7; the module must
+	# then wait 7 s.
 	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST \
 	    "$IDP_URL/__interval?value=2&announce=1" >/dev/null
 	idp_reset "$IDP_DIR" "$IDP_PORT"
-	rc="$(login slowdown pam-public alice alice approve "debug = yes")"
+	write_conf "$WORK/slowdown.conf" pam-public "debug = yes"
+	write_service "$WORK/pam.d" slowdown "$WORK/slowdown.conf"
+	login_start "$WORK/slowdown.out" slowdown alice
+	if code="$(wait_code "$WORK/slowdown.out")"; then
+		sleep 2.5
+		approve "$code" alice approve ||
+		    echo "approve.sh failed" >>"$WORK/slowdown.out"
+	fi
+	login_wait
+	rc=$LOGIN_RC
 	curl -sS --cacert "$IDP_DIR/ca.pem" -X POST \
 	    "$IDP_URL/__interval?value=1" >/dev/null
 	expect "login with a slow_down on the way succeeds" $PAM_SUCCESS \
@@ -379,6 +392,8 @@ test_wait_enter() {
 	login_wait; rc=$LOGIN_RC
 	expect "wait=enter: approved then Enter gives PAM_SUCCESS" \
 	    $PAM_SUCCESS "$rc" "$WORK/enter.out"
+	expect "wait=enter: one poll, right after Enter" 1 \
+	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['token_polls']")"
 	grep -q '^MSG 1$' "$WORK/enter.out" &&
 	    grep -q 'Press Enter after you have approved' "$WORK/enter.out" &&
 	    ok "wait=enter puts the code in one echo-off prompt" ||
@@ -546,6 +561,15 @@ test_kiosk_sets_pam_user
 test_network_faults
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
+test_terminal_injection_device_answer
+test_terminal_injection_after_device_answer
+test_helper_claims_output_is_safe
+test_identity_attacks
+test_role_injection
+test_sub_pinning
+test_environment_does_not_steer
+test_conversation_and_interruption
+test_no_secrets_in_logs_or_children
 
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

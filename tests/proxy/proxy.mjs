@@ -3,22 +3,28 @@
 // Plain node, no dependencies.
 //
 //   node proxy.mjs --state DIR --idp-port N --port N [--trap-port N] [--wrong-cert-port N]
+//                  [--forward-port N]
 //
 // DIR is the IdP's state directory: ca.pem (upstream trust), proxy.pem and
 // proxy.key (this proxy, 127.0.0.1), wrong.pem and wrong.key (DNS:wrong.example
 // only), jwks.json (to re-sign ID tokens with this proxy as issuer). Port 0
-// picks a free port. Written on start: DIR/proxy.ports ("trap=N wrong_cert=N")
-// and then DIR/proxy.ready (the main port). Log on stderr.
+// picks a free port. Written on start: DIR/proxy.ports ("trap=N wrong_cert=N
+// forward=N") and then DIR/proxy.ready (the main port). Log on stderr.
+// The forward port is a plain HTTP forward proxy that forwards nothing: it
+// records every request and CONNECT (proxy_hits) and answers 403, so a
+// client that picks up https_proxy from its environment is seen.
 //
 // Control (main port only):
 //   POST /__mode {"mode": NAME, "paths": [...], "times": N, ...params}
 //   GET  /__mode            the current mode
-//   GET  /__log             {"mode", "requests": [...], "trap_hits": [...], "counters"}
+//   GET  /__log             {"mode", "requests": [...], "trap_hits": [...],
+//                            "proxy_hits": [...], "counters", "ports"}
 //   POST /__log/reset
 // See README.md for the modes.
 
 import { createPrivateKey, createSign } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -57,6 +63,7 @@ const IDP_PORT = portArg('idp-port', -1);
 const PORT = portArg('port', -1);
 const TRAP_PORT = portArg('trap-port', 0);
 const WRONG_PORT = portArg('wrong-cert-port', 0);
+const FORWARD_PORT = portArg('forward-port', 0);
 if (!STATE || IDP_PORT <= 0 || PORT < 0) {
   log('usage: proxy.mjs --state DIR --idp-port N --port N [--trap-port N] [--wrong-cert-port N]');
   process.exit(2);
@@ -95,9 +102,18 @@ const MODES = {
   gzip_bomb: {},
   redirect: { code: 302, location: null },
   wrong_host_cert: {},
+  set_fields: {
+    set: {}, unset: [], pad: {}, where: null,
+  },
+  claims: {
+    set: {}, unset: [], header_set: {}, userinfo: true,
+  },
 };
 // Answer-rewriting modes that can be chained with "+", e.g. "form+errors_200".
-const TRANSFORMS = new Set(['form', 'errors_200', 'google_device', 'drop_field']);
+const TRANSFORMS = new Set(['form', 'errors_200', 'google_device', 'drop_field', 'set_fields', 'claims']);
+// Members of answers that are secrets; the log keeps them so tests can
+// look for them where they must never appear.
+const SECRET_FIELDS = ['device_code', 'access_token', 'id_token', 'refresh_token'];
 
 const GITHUB_ERRORS = {
   device_flow_disabled: 'Device Flow must be explicitly enabled for this App',
@@ -112,9 +128,11 @@ let mode = { mode: 'pass', parts: ['pass'], paths: null, times: null, used: 0 };
 const counters = {};
 let requests = [];
 let trapHits = [];
+let proxyHits = [];
 function resetLog() {
   requests = [];
   trapHits = [];
+  proxyHits = [];
   Object.assign(counters, {
     connections: 0, requests: 0, faults: 0, slow_down_sent: 0, client_errors_sent: 0, id_tokens_resigned: 0,
   });
@@ -163,6 +181,20 @@ function setMode(body) {
     throw new Error('huge: size must be 1..256 MiB');
   }
   if (parts.includes('stall') && !['body', 'headers'].includes(m.phase)) throw new Error('stall: phase is body or headers');
+  const isObj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  const isNames = (x) => Array.isArray(x) && x.every((y) => typeof y === 'string');
+  if (parts.includes('set_fields')) {
+    if (!isObj(m.set) || !isNames(m.unset) || !isObj(m.pad) || (m.where !== null && !isObj(m.where))) {
+      throw new Error('set_fields: set and pad are objects, unset an array of names, where null or an object');
+    }
+    for (const v of Object.values(m.pad)) {
+      if (!(Number.isInteger(v) && v >= 0 && v <= 64 * 1024 * 1024)) throw new Error('set_fields: pad sizes are 0..64 MiB');
+    }
+  }
+  if (parts.includes('claims')
+      && (!isObj(m.set) || !isNames(m.unset) || !isObj(m.header_set) || typeof m.userinfo !== 'boolean')) {
+    throw new Error('claims: set and header_set are objects, unset an array of names, userinfo a boolean');
+  }
   mode = m;
   // TLS level: the main listener's certificate, for new connections
   // without SNI (clients of https://127.0.0.1:PORT send none).
@@ -226,7 +258,8 @@ const isTextType = (h) => isJsonType(h) || /^text\//i.test(h['content-type'] || 
 // Re-sign an ID token with this proxy as issuer, with the key (by kid) from
 // the IdP's jwks.json; read each time, so /__rotate on the IdP is followed.
 const b64u = (b) => Buffer.from(b).toString('base64url');
-function resignIdToken(jwt, origin) {
+// edit: null, or {set, unset, header_set} applied to the claims and header.
+function resignIdToken(jwt, origin, edit) {
   const parts = typeof jwt === 'string' ? jwt.split('.') : [];
   if (parts.length !== 3) return jwt;
   try {
@@ -237,7 +270,13 @@ function resignIdToken(jwt, origin) {
     const jwk = keys.find((k) => k.kid === header.kid);
     if (!jwk) return jwt;
     claims.iss = origin;
-    const input = `${parts[0]}.${b64u(JSON.stringify(claims))}`;
+    let head = parts[0];
+    if (edit) {
+      for (const k of edit.unset) delete claims[k];
+      Object.assign(claims, edit.set);
+      if (Object.keys(edit.header_set).length) head = b64u(JSON.stringify({ ...header, ...edit.header_set }));
+    }
+    const input = `${head}.${b64u(JSON.stringify(claims))}`;
     const sig = createSign('RSA-SHA256').update(input).sign(createPrivateKey({ key: jwk, format: 'jwk' }));
     counters.id_tokens_resigned += 1;
     return `${input}.${b64u(sig)}`;
@@ -248,7 +287,7 @@ function resignIdToken(jwt, origin) {
 }
 
 // Upstream origin -> ours in text bodies and Location; ID tokens re-signed.
-function rewrite(up, origin) {
+function rewrite(up, origin, edit) {
   const headers = { ...up.headers };
   for (const h of HOP) delete headers[h];
   if (typeof headers.location === 'string') headers.location = headers.location.split(UPSTREAM).join(origin);
@@ -261,7 +300,7 @@ function rewrite(up, origin) {
         obj = JSON.parse(body.toString('utf8'));
       } catch { /* not JSON after all */ }
       if (obj && typeof obj === 'object' && typeof obj.id_token === 'string') {
-        obj.id_token = resignIdToken(obj.id_token, origin);
+        obj.id_token = resignIdToken(obj.id_token, origin, edit);
         body = Buffer.from(JSON.stringify(obj), 'utf8');
       }
     }
@@ -282,9 +321,28 @@ function toForm(obj) {
   return u.toString();
 }
 
-function applyTransforms(r, parts) {
+// Large filler for set_fields' pad: size bytes of "A".
+const filler = (size) => 'A'.repeat(size);
+
+const sameJson = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+function applyTransforms(r, parts, reqPath) {
   for (const p of parts) {
     if (!r.obj || typeof r.obj !== 'object' || Array.isArray(r.obj)) return r;
+    if (p === 'set_fields' && (mode.where === null
+        || Object.entries(mode.where).every(([k, v]) => sameJson(r.obj[k], v)))) {
+      // Hostile values in an answer: e.g. the device authorization's
+      // user_code or verification_uri, a token error's error_description.
+      for (const k of mode.unset) delete r.obj[k];
+      Object.assign(r.obj, mode.set);
+      for (const [k, n] of Object.entries(mode.pad)) r.obj[k] = filler(n);
+      r.body = Buffer.from(JSON.stringify(r.obj), 'utf8');
+    } else if (p === 'claims' && mode.userinfo && reqPath === '/me') {
+      // The userinfo answer gets the same claim edits as the ID token.
+      for (const k of mode.unset) delete r.obj[k];
+      Object.assign(r.obj, mode.set);
+      r.body = Buffer.from(JSON.stringify(r.obj), 'utf8');
+    }
     if (p === 'drop_field' && typeof mode.field === 'string'
         && Object.hasOwn(r.obj, mode.field)) {
       // A provider that lacks a member, e.g. device_authorization_endpoint.
@@ -393,7 +451,14 @@ async function control(req, res, p) {
   }
   if (p === '/__log' && req.method === 'GET') {
     return sendJson(res, 200, {
-      mode: publicMode(), ports: { main: ports.main, trap: ports.trap, wrong_cert: ports.wrong_cert }, counters, requests, trap_hits: trapHits,
+      mode: publicMode(),
+      ports: {
+        main: ports.main, trap: ports.trap, wrong_cert: ports.wrong_cert, forward: ports.forward,
+      },
+      counters,
+      requests,
+      trap_hits: trapHits,
+      proxy_hits: proxyHits,
     });
   }
   if (p === '/__log/reset' && req.method === 'POST') {
@@ -540,7 +605,9 @@ function makeHandler(listener, origin) {
     // Everything else goes upstream first.
     let r;
     try {
-      r = rewrite(await upstream(req, body), origin);
+      const edit = parts.includes('claims') ? { set: mode.set, unset: mode.unset, header_set: mode.header_set } : null;
+      r = rewrite(await upstream(req, body), origin, edit);
+      if (edit && r.obj && typeof r.obj.id_token === 'string') fault('claims');
     } catch (e) {
       log('upstream error:', e.message);
       entry.status = 502;
@@ -548,10 +615,14 @@ function makeHandler(listener, origin) {
     }
     if (parts.some((x) => TRANSFORMS.has(x))) {
       const before = { body: r.body, status: r.status };
-      r = applyTransforms(r, parts);
+      r = applyTransforms(r, parts, p);
       if (r.body !== before.body || r.status !== before.status) fault(mode.mode);
     }
     entry.status = r.status;
+    if (r.obj && typeof r.obj === 'object') {
+      const found = SECRET_FIELDS.filter((k) => typeof r.obj[k] === 'string');
+      if (found.length) entry.secrets = Object.fromEntries(found.map((k) => [k, r.obj[k]]));
+    }
 
     switch (m) {
       case 'reset_mid_body': {
@@ -625,6 +696,32 @@ function tuned(server) {
   return server;
 }
 
+// A CONNECT (or any request) that was meant for a forward proxy: recorded
+// in proxy_hits and refused.
+function proxyHit(listener, req) {
+  const hit = {
+    t: new Date().toISOString(), listener, method: req.method, url: req.url, ua: req.headers['user-agent'] ?? null,
+  };
+  if (proxyHits.length < LOG_MAX) proxyHits.push(hit);
+  log('proxy hit', listener, req.method, req.url);
+}
+function refuseConnect(listener) {
+  return (req, sock) => {
+    proxyHit(listener, req);
+    sock.on('error', () => {});
+    sock.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  };
+}
+
+const forwardServer = http.createServer((req, res) => {
+  proxyHit('forward', req);
+  req.resume();
+  res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
+  res.end('forwarding refused by test proxy\n');
+});
+forwardServer.on('connect', refuseConnect('forward'));
+forwardServer.on('clientError', (err, sock) => sock.destroy());
+
 const trapServer = tuned(https.createServer({ ...GOOD }, (req, res) => {
   trapHits.push({
     t: new Date().toISOString(), method: req.method, path: req.url, ua: req.headers['user-agent'] ?? null,
@@ -645,23 +742,26 @@ async function main() {
   }));
   ports.main = await listen(mainServer, PORT);
   mainServer.on('request', makeHandler('main', `https://${HOST}:${ports.main}`));
+  mainServer.on('connect', refuseConnect('main'));
   const wrongServer = tuned(https.createServer({ ...WRONG }));
   ports.wrong_cert = await listen(wrongServer, WRONG_PORT);
   wrongServer.on('request', makeHandler('wrong_cert', `https://${HOST}:${ports.wrong_cert}`));
+  wrongServer.on('connect', refuseConnect('wrong_cert'));
+  ports.forward = await listen(forwardServer, FORWARD_PORT);
 
   const w = (name, text) => {
     const f = path.join(STATE, name);
     fs.writeFileSync(`${f}.tmp`, text);
     fs.renameSync(`${f}.tmp`, f);
   };
-  w('proxy.ports', `trap=${ports.trap} wrong_cert=${ports.wrong_cert}\n`);
+  w('proxy.ports', `trap=${ports.trap} wrong_cert=${ports.wrong_cert} forward=${ports.forward}\n`);
   w('proxy.ready', `${ports.main}\n`);
-  log(`listening on ${ports.main} -> ${UPSTREAM}; trap ${ports.trap}, wrong cert ${ports.wrong_cert}`);
+  log(`listening on ${ports.main} -> ${UPSTREAM}; trap ${ports.trap}, wrong cert ${ports.wrong_cert}, forward ${ports.forward}`);
 
   const shutdown = (sig) => {
     log(`${sig}, shutting down`);
     try { fs.unlinkSync(path.join(STATE, 'proxy.ready')); } catch { /* gone */ }
-    for (const s of [mainServer, wrongServer, trapServer]) {
+    for (const s of [mainServer, wrongServer, trapServer, forwardServer]) {
       s.close();
       s.closeAllConnections?.();
     }

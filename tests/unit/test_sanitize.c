@@ -224,6 +224,29 @@ test_url_userinfo_refused(void **state)
 	    OIDC_ERR_PROTOCOL);
 }
 
+/* A browser reads \\ as /: the host would be evil.example. */
+static void
+test_url_backslash_and_odd_hosts_refused(void **state)
+{
+	static const char *const bad[] = {
+		"https://evil.example\\.idp.test/device",
+		"https://idp.test/dev\\ice",
+		"https://idp.test%2f@evil/",
+		"https://idp.test;evil/",
+		"https://idp_test/",
+		"https://idp.test!/",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(
+		    sanitize_check_url(bad[i], 2048), OIDC_ERR_PROTOCOL);
+	assert_int_equal(
+	    sanitize_check_url("https://[::1]:8443/device", 2048), 0);
+	assert_int_equal(
+	    sanitize_check_url("https://127.0.0.1:8443/device?x=%41", 2048), 0);
+}
+
 static void
 test_url_empty_host_refused(void **state)
 {
@@ -281,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_url_http_refused),
 		cmocka_unit_test(test_url_userinfo_refused),
 		cmocka_unit_test(test_url_empty_host_refused),
+		cmocka_unit_test(test_url_backslash_and_odd_hosts_refused),
 		cmocka_unit_test(test_url_space_and_controls_refused),
 		cmocka_unit_test(test_url_too_long_refused),
 	};
