@@ -386,7 +386,12 @@ provider.use(async (ctx, next) => {
     ctx.body = { ...ctx.body, interval: ANNOUNCE };
     polls.set(ctx.body.device_code, { interval: INTERVAL, last: null, issued: Date.now() });
     setTimeout(() => polls.delete(ctx.body.device_code), (DEVICE_TTL + 60) * 1000).unref();
-    if (AUTO) {
+    if (AUTO && AUTO.delay === 0) {
+      // Approved before the client even sees the code: its first poll
+      // always succeeds.
+      const err = await decide(ctx.body.user_code, AUTO.account, false);
+      if (err) log(`auto-approval of ${ctx.body.user_code}: ${err}`);
+    } else if (AUTO) {
       const { user_code: uc } = ctx.body;
       const { account, delay } = AUTO;
       setTimeout(() => {
