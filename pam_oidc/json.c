@@ -10,9 +10,9 @@
 #include "oidc.h"
 
 /*
- * jansson's own allocations, watched. jansson 2.14's lexer can drop a
- * byte and still report success when growing a string fails, so a parse
- * during which any jansson allocation failed is never trusted.
+ * jansson's own allocations, watched: a parse during which any jansson
+ * allocation failed is never trusted, and a sign-in during which one
+ * failed does not succeed.
  */
 static json_malloc_t prev_malloc;
 static json_free_t prev_free;
@@ -76,17 +76,101 @@ depth_ok(const json_t *j, int depth) /* NOLINT(misc-no-recursion) */
 	return 1;
 }
 
+/*
+ * jansson 2.14's lexer does not survive a failed allocation: it ignores a
+ * failed growth of its token buffer, then reads and writes past the end of
+ * that buffer (akheron/jansson#362). So while json_load_callback runs, an
+ * allocation the system refuses is served from a static reserve instead,
+ * the input ends at the next read, and the parse is thrown away as
+ * OIDC_ERR_NOMEM. After a failure the lexer sees at most one more read
+ * (LOAD_CHUNK bytes); the largest single allocation a body of
+ * OIDC_MAX_BODY bytes can cause is a token buffer or a hash table of 2 MiB,
+ * so the reserve cannot run out. Should it ever, the process aborts rather
+ * than let the lexer write out of bounds.
+ */
+#define LOAD_CHUNK   1024
+#define RESERVE_SIZE (4 * OIDC_MAX_BODY + 64 * 1024)
+
+static _Alignas(16) unsigned char reserve[RESERVE_SIZE];
+static size_t reserve_used;
+static json_malloc_t load_malloc_next;
+static json_free_t load_free_next;
+static int load_failed;
+
+static void *
+load_malloc(size_t n)
+{
+	void *p = load_malloc_next(n);
+	size_t need;
+
+	if (p != NULL)
+		return p;
+	load_failed = 1;
+	need = (n + 15) & ~(size_t)15;
+	if (n == 0 || need < n || need > RESERVE_SIZE - reserve_used)
+		abort();
+	p = reserve + reserve_used;
+	reserve_used += need;
+	return p;
+}
+
+static void
+load_free(void *p)
+{
+	const unsigned char *c = p;
+
+	if (c >= reserve && c < reserve + RESERVE_SIZE)
+		return;
+	load_free_next(p);
+}
+
+struct load_src {
+	const char *buf;
+	size_t len, off;
+};
+
+static size_t
+load_read(void *dst, size_t size, void *arg)
+{
+	struct load_src *src = arg;
+	size_t n = src->len - src->off;
+
+	if (load_failed)
+		return (size_t)-1;
+	if (n > size)
+		n = size;
+	if (n > LOAD_CHUNK)
+		n = LOAD_CHUNK;
+	memcpy(dst, src->buf + src->off, n);
+	src->off += n;
+	return n;
+}
+
 int
 json_parse_object(const char *buf, size_t len, json_t **out)
 {
+	struct load_src src = { buf, len, 0 };
 	unsigned long failures = alloc_failures;
 	json_error_t err;
 	json_t *j;
+	int failed;
 
 	if (len > OIDC_MAX_BODY)
 		return OIDC_ERR_PROTOCOL;
-	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
-	if (alloc_failures != failures) {
+	json_get_alloc_funcs(&load_malloc_next, &load_free_next);
+	json_set_alloc_funcs(load_malloc, load_free);
+	load_failed = 0;
+	reserve_used = 0;
+	j = json_load_callback(load_read, &src, JSON_REJECT_DUPLICATES, &err);
+	failed = load_failed;
+	if (failed) {
+		/* Whatever came back may hold memory from the reserve. */
+		json_decref(j);
+		j = NULL;
+	}
+	json_set_alloc_funcs(load_malloc_next, load_free_next);
+	reserve_used = 0;
+	if (failed || alloc_failures != failures) {
 		json_decref(j);
 		return OIDC_ERR_NOMEM;
 	}
