@@ -28,8 +28,16 @@ member_bytes(const json_t *jwk, const char *name, unsigned char **buf,
 	return r;
 }
 
+/*
+ * check: run EVP_PKEY_public_check, which for EC verifies that the point
+ * lies on the curve and in the right subgroup (a few hundred thousand
+ * instructions). RSA keys are checked by import_rsa instead: OpenSSL's
+ * RSA public check (SP 800-56B) runs a Miller-Rabin test to show that n
+ * is composite, about 28 M instructions per key on every login, and
+ * proves nothing a verifier needs: a bad modulus can only fail to verify.
+ */
 static EVP_PKEY *
-pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
+pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld, int check_key)
 {
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *ctx = NULL, *check = NULL;
@@ -40,9 +48,9 @@ pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
 	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
 		goto out;
-	/* For EC this checks that the point lies on the curve. */
-	if ((check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-	    EVP_PKEY_public_check(check) <= 0) {
+	if (check_key &&
+	    ((check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
+		EVP_PKEY_public_check(check) <= 0)) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
@@ -68,13 +76,14 @@ import_rsa(const json_t *jwk, int *oom)
 		goto out;
 	if ((bn = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
 	    (be = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
-	    BN_num_bits(bn) < RSA_MIN_BITS || !BN_is_odd(be) || BN_is_one(be))
+	    BN_num_bits(bn) < RSA_MIN_BITS || BN_num_bits(bn) > RSA_MAX_BITS ||
+	    !BN_is_odd(bn) || !BN_is_odd(be) || BN_is_one(be))
 		goto out;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
 		goto out;
-	pkey = pkey_fromdata("RSA", bld);
+	pkey = pkey_fromdata("RSA", bld, 0);
 out:
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(bn);
@@ -123,7 +132,7 @@ import_ec(const json_t *jwk, int *curve_bytes, int *oom)
 	    !OSSL_PARAM_BLD_push_octet_string(
 		bld, OSSL_PKEY_PARAM_PUB_KEY, pub, 1 + 2 * (size_t)bytes))
 		goto out;
-	if ((pkey = pkey_fromdata("EC", bld)) != NULL)
+	if ((pkey = pkey_fromdata("EC", bld, 1)) != NULL)
 		*curve_bytes = bytes;
 out:
 	OSSL_PARAM_BLD_free(bld);

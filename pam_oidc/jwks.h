@@ -11,6 +11,7 @@
 
 #define JWKS_MAX_KEYS 64
 #define RSA_MIN_BITS  2048
+#define RSA_MAX_BITS  8192 /* bounds the work of one verification */
 
 enum jwk_kty { KTY_RSA = 1, KTY_EC, KTY_OKP };
 

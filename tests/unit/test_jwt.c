@@ -793,6 +793,70 @@ test_jwks_rsa_below_2048_bits_skipped(void **state)
 	EVP_PKEY_free(small);
 }
 
+/* A JWK with the modulus n (and e = 65537), as JSON. */
+static char *
+rsa_jwk_of(const BIGNUM *n, const char *kid)
+{
+	char *sn = fix_b64_bn(n, 0), *out;
+
+	out = fix_strdupf(
+	    "{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"AQAB\",\"kid\":\"%s\"}", sn,
+	    kid);
+	free(sn);
+	return out;
+}
+
+/*
+ * RSA moduli are checked by shape (odd, 2048 to 8192 bits), not by
+ * OpenSSL's Miller-Rabin public check; the 8192-bit bound keeps one
+ * verification cheap.
+ */
+static void
+test_jwks_rsa_even_or_oversized_modulus_skipped(void **state)
+{
+	BIGNUM *n = NULL, *big = BN_new();
+	struct oidc_jwks *set;
+	char *jwk;
+
+	assert_int_equal(
+	    EVP_PKEY_get_bn_param(K.rsa, OSSL_PKEY_PARAM_RSA_N, &n), 1);
+	/* The real modulus is accepted ... */
+	jwk = rsa_jwk_of(n, "odd");
+	set = parse_set(jwk);
+	assert_int_equal(set->n, 1);
+	jwks_free(set);
+	free(jwk);
+	/* ... made even, it is skipped. */
+	assert_int_equal(BN_sub_word(n, 1), 1);
+	jwk = rsa_jwk_of(n, "even");
+	set = parse_set(jwk);
+	assert_int_equal(set->n, 0);
+	assert_int_equal(set->skipped, 1);
+	jwks_free(set);
+	free(jwk);
+	/* 8192 bits (odd) is the largest accepted; 8193 bits is skipped. */
+	assert_non_null(big);
+	assert_int_equal(BN_set_word(big, 1), 1);
+	assert_int_equal(BN_lshift(big, big, 8191), 1);
+	assert_int_equal(BN_add_word(big, 1), 1);
+	jwk = rsa_jwk_of(big, "max");
+	set = parse_set(jwk);
+	assert_int_equal(set->n, 1);
+	jwks_free(set);
+	free(jwk);
+	assert_int_equal(BN_lshift1(big, big), 1);
+	assert_int_equal(BN_add_word(big, 1), 1);
+	assert_int_equal(BN_num_bits(big), 8193);
+	jwk = rsa_jwk_of(big, "huge");
+	set = parse_set(jwk);
+	assert_int_equal(set->n, 0);
+	assert_int_equal(set->skipped, 1);
+	jwks_free(set);
+	free(jwk);
+	BN_free(big);
+	BN_free(n);
+}
+
 static void
 test_jwks_use_enc_skipped(void **state)
 {
@@ -923,6 +987,8 @@ main(void)
 		cmocka_unit_test(test_jwk_alg_must_match_token_alg),
 		cmocka_unit_test(test_jwks_imports_rsa_and_ec),
 		cmocka_unit_test(test_jwks_rsa_below_2048_bits_skipped),
+		cmocka_unit_test(
+		    test_jwks_rsa_even_or_oversized_modulus_skipped),
 		cmocka_unit_test(test_jwks_use_enc_skipped),
 		cmocka_unit_test(test_jwks_ec_point_not_on_curve_skipped),
 		cmocka_unit_test(test_jwks_bad_members_skipped),
