@@ -493,6 +493,40 @@ test_unknown_ca() {
 	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/ca.out"
 }
 
+# With no ca_file the module trusts the system store, read as the hashed
+# directory /etc/ssl/certs. The test CA is not in the machine's store, so
+# the login fails. In a private mount namespace where /etc/ssl/certs holds
+# only the test CA under its hash name, and no bundle file, it succeeds.
+test_system_store() {
+	local rc code dir="$WORK/sysstore"
+	write_conf "$WORK/sys.conf" pam-public
+	sed -i '/^ca_file = /d' "$WORK/sys.conf"
+	write_service "$WORK/pam.d" sys "$WORK/sys.conf"
+	rm -rf "$WORK/cache"/*
+	login_start "$WORK/sys1.out" sys alice
+	login_wait; rc=$LOGIN_RC
+	expect "no ca_file, a CA outside the system store: PAM_AUTHINFO_UNAVAIL" \
+	    $PAM_AUTHINFO_UNAVAIL "$rc" "$WORK/sys1.out"
+	if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
+		echo "# skip: the system store test needs root and unshare -m"
+		return
+	fi
+	rehash_dir "$dir" "$IDP_DIR/ca.pem"
+	rm -rf "$WORK/cache"/*
+	# shellcheck disable=SC2016
+	unshare -m sh -c 'mount --make-rprivate / &&
+	    mount --bind "$1" /etc/ssl/certs && shift && exec "$@"' sh "$dir" \
+	    env "${NSS_ENV[@]}" "$BUILD_ABS/pamdrive" -c "$WORK/pam.d" -s sys \
+	    -u alice >"$WORK/sys2.out" 2>&1 &
+	LOGIN_PID=$!
+	if code="$(wait_code "$WORK/sys2.out")"; then
+		approve "$code" alice
+	fi
+	login_wait; rc=$LOGIN_RC
+	expect "no ca_file, the CA hashed in /etc/ssl/certs: PAM_SUCCESS" \
+	    $PAM_SUCCESS "$rc" "$WORK/sys2.out"
+}
+
 test_bad_config() {
 	local rc
 	write_conf "$WORK/badkey.conf" pam-public "no_such_key = 1"
@@ -549,6 +583,7 @@ test_conversation_failure
 test_expiry
 test_provider_down
 test_unknown_ca
+test_system_store
 test_bad_config
 test_unknown_user
 test_oauth2_only_provider_github_style
