@@ -154,8 +154,6 @@ safefile_write(const char *path, const void *data, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) != 0)
-		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
 		goto fail;

@@ -23,7 +23,11 @@ int safefile_mkdir(const char *dir, char *why, size_t whysz);
 
 /*
  * Replace path atomically with data: a temporary file in the same
- * directory, mode 0600, fsync, rename.
+ * directory, mode 0600, then rename. Readers see the old file or the new
+ * one, never a part. No fsync: what goes through here is a cache entry or
+ * a grant for one login; after a crash a file may be empty or gone, and
+ * its reader refuses it (a cache entry is then fetched again). An fsync
+ * would put a disk flush between discovery and the code on screen.
  */
 int safefile_write(const char *path, const void *data, size_t len);
 
