@@ -37,6 +37,14 @@ struct flow {
 	enum oidc_client_auth auth;
 	int64_t deadline_ms;
 	char esc[256]; /* log escaping */
+	/* A fetched document whose cache entry is written later. */
+	struct {
+		const char *kind;
+		char *url, *body;
+		size_t len;
+		long max_age;
+		time_t fetched_at;
+	} pending;
 };
 
 void
@@ -73,14 +81,48 @@ transport_error(struct flow *f, int r, const char *what)
 	return r;
 }
 
+static void
+drop_pending(struct flow *f)
+{
+	free(f->pending.url);
+	free(f->pending.body);
+	f->pending.kind = NULL;
+	f->pending.url = f->pending.body = NULL;
+	f->pending.len = 0;
+}
+
+/*
+ * Write the cache entry cached_get left pending, if any. A cache that
+ * cannot be written is not fatal; memory is.
+ */
+static int
+store_pending(struct flow *f)
+{
+	int r;
+
+	if (f->pending.kind == NULL)
+		return 0;
+	r = cache_store(f->cfg->cache_dir, f->pending.kind, f->pending.url,
+	    f->pending.body, f->pending.len, f->pending.max_age,
+	    f->pending.fetched_at);
+	if (r != 0 && r != OIDC_ERR_NOMEM) {
+		log_msg(f->login->log, LOG_WARNING,
+		    "cannot write the cache in %s", esc(f, f->cfg->cache_dir));
+		r = 0;
+	}
+	drop_pending(f);
+	return r;
+}
+
 /*
  * Fetch a document through the cache: a fresh entry is used as it is; a
  * stale or corrupt one is refetched. fetched tells whether the network
- * was used.
+ * was used. With defer, the new cache entry is written by store_pending
+ * instead, once the code is on screen: the write is not on the way to it.
  */
 static int
 cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
-    int force, int *fetched)
+    int force, int defer, int *fetched)
 {
 	struct oidc_http_resp resp;
 	char *body = NULL;
@@ -118,6 +160,22 @@ cached_get(struct flow *f, const char *kind, const char *url, json_t **doc,
 		if (r != OIDC_ERR_NOMEM)
 			log_msg(f->login->log, LOG_ERR, "%s: not a JSON object",
 			    esc(f, url));
+	} else if (!resp.no_store && defer) {
+		drop_pending(f);
+		f->pending.kind = kind;
+		f->pending.url = strdup(url);
+		f->pending.body = resp.body;
+		f->pending.len = resp.len;
+		f->pending.max_age = resp.max_age;
+		f->pending.fetched_at = time(NULL);
+		resp.body = NULL;
+		resp.len = 0;
+		if (f->pending.url == NULL) {
+			drop_pending(f);
+			json_decref(*doc);
+			*doc = NULL;
+			r = OIDC_ERR_NOMEM;
+		}
 	} else if (!resp.no_store &&
 	    (r = cache_store(f->cfg->cache_dir, kind, url, resp.body, resp.len,
 		 resp.max_age, time(NULL))) != 0) {
@@ -150,9 +208,11 @@ load_provider(struct flow *f)
 		if ((r = discovery_url(c->issuer, &url, &expect)) != 0)
 			goto out;
 		if ((r = cached_get(
-			 f, DISCOVERY_KIND, url, &doc, 0, &fetched)) != 0)
+			 f, DISCOVERY_KIND, url, &doc, 0, 1, &fetched)) != 0)
 			goto out;
 		if ((r = discovery_parse(doc, expect, f->prov)) != 0) {
+			/* Never cache a document that was refused. */
+			drop_pending(f);
 			if (r == OIDC_ERR_NOMEM)
 				goto out;
 			log_msg(f->login->log, LOG_ERR,
@@ -483,11 +543,17 @@ load_jwks(struct flow *f, int force, struct oidc_jwks **jwks, int *fetched)
 		    "jwks_uri; set jwks_uri");
 		return OIDC_ERR_PROTOCOL;
 	}
-	if ((r = cached_get(
-		 f, JWKS_KIND, f->prov->jwks_uri, &doc, force, fetched)) != 0)
+	if ((r = cached_get(f, JWKS_KIND, f->prov->jwks_uri, &doc, force, 1,
+		 fetched)) != 0)
 		return r;
 	r = jwks_parse(doc, jwks);
 	json_decref(doc);
+	/* Only a key set that was accepted goes into the cache. */
+	if (r == 0 && (r = store_pending(f)) != 0) {
+		jwks_free(*jwks);
+		*jwks = NULL;
+	}
+	drop_pending(f);
 	if (r == OIDC_ERR_PROTOCOL)
 		log_msg(f->login->log, LOG_ERR, "JWKS at %s is malformed",
 		    esc(f, f->prov->jwks_uri));
@@ -809,7 +875,7 @@ run(struct flow *f, struct oidc_identity **out)
 	    "device code issued: expires in "
 	    "%ld s, interval %ld s",
 	    da->expires_in, da->interval);
-	if ((r = show_code(f, da)) != 0)
+	if ((r = show_code(f, da)) != 0 || (r = store_pending(f)) != 0)
 		goto out;
 	/* After Enter the person has approved: no wait before asking. */
 	if (f->login->wait_enter)
@@ -820,6 +886,9 @@ run(struct flow *f, struct oidc_identity **out)
 		goto out;
 	r = bind_identity(f, claims, out);
 out:
+	/* A valid document is kept even when the login went no further. */
+	if (store_pending(f) == OIDC_ERR_NOMEM && r == 0)
+		r = OIDC_ERR_NOMEM;
 	json_decref(claims);
 	json_wipe_decref(tokens);
 	device_auth_free(da);

@@ -815,6 +815,46 @@ print(', '.join(sorted(set(found))))
 PY
 }
 
+# A discovery document or a JWKS the module refuses is never cached: the
+# next login fetches it again and, once the provider is fixed, signs in.
+test_refused_documents_not_cached() {
+	local n why
+	conf_via_proxy "$WORK/refuse.conf" pam-public "wait = poll" \
+	    "timeout = 20" "http_timeout = 5"
+	autoapprove alice
+	rm -rf "$WORK/cache"/*
+	proxy_log_reset
+	proxy_mode '{"mode": "set_fields", "paths": ["/.well-known/openid-configuration"], "set": {"issuer": "https://evil.example"}}'
+	hlogin refuse-disco "$WORK/refuse.conf" alice
+	proxy_mode '{"mode": "pass"}'
+	n=$(find "$WORK/cache" -name 'discovery-*' | wc -l)
+	why=""
+	[ "$LOGIN_RC" != "$PAM_SUCCESS" ] || why="signed in"
+	[ "$n" = 0 ] || why="$why; the refused document was cached"
+	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	    why="$why; the proxy rewrote no discovery document"
+	verdict "a discovery document naming another issuer is refused and not cached" \
+	    "$why" "$WORK/refuse-disco.out"
+	proxy_log_reset
+	proxy_mode '{"mode": "set_fields", "paths": ["/jwks"], "set": {"keys": "none"}}'
+	hlogin refuse-jwks "$WORK/refuse.conf" alice
+	proxy_mode '{"mode": "pass"}'
+	n=$(find "$WORK/cache" -regextype posix-extended \
+	    -regex '.*/jwks-[0-9a-f]{64}' | wc -l)
+	why=""
+	[ "$LOGIN_RC" != "$PAM_SUCCESS" ] || why="signed in"
+	[ "$n" = 0 ] || why="$why; the refused JWKS was cached"
+	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	    why="$why; the proxy rewrote no JWKS"
+	verdict "a malformed JWKS is refused and not cached" "$why" \
+	    "$WORK/refuse-jwks.out"
+	hlogin refuse-fixed "$WORK/refuse.conf" alice
+	expect "the provider fixed, the next login fetches both again and signs in" \
+	    $PAM_SUCCESS "$LOGIN_RC" "$WORK/refuse-fixed.out"
+	n=$(find "$WORK/cache" -name 'discovery-*' | wc -l)
+	expect "the accepted discovery document is cached" 1 "$n"
+}
+
 test_no_secrets_in_logs_or_children() {
 	local out="$WORK/hsec.out" st="$WORK/hsec.strace" n
 	conf_via_proxy "$WORK/hsec.conf" pam-basic "debug = yes" \

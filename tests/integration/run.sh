@@ -597,6 +597,8 @@ test_network_faults
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
 test_terminal_injection_device_answer
+# (leaves the provider approving every code as alice, as the one above)
+test_refused_documents_not_cached
 test_terminal_injection_after_device_answer
 test_helper_claims_output_is_safe
 test_identity_attacks
