@@ -89,7 +89,7 @@ depth_ok(const json_t *j, int depth) /* NOLINT(misc-no-recursion) */
  * than let the lexer write out of bounds.
  */
 #define LOAD_CHUNK   1024
-#define RESERVE_SIZE (4 * OIDC_MAX_BODY + 64 * 1024)
+#define RESERVE_SIZE (4 * OIDC_MAX_BODY + (size_t)64 * 1024)
 
 static _Alignas(16) unsigned char reserve[RESERVE_SIZE];
 static size_t reserve_used;
