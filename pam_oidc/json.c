@@ -103,11 +103,11 @@ load_malloc(size_t n)
 	void *p = load_malloc_next(n);
 	size_t need;
 
-	if (p != NULL)
+	if (p != NULL || n == 0)
 		return p;
 	load_failed = 1;
 	need = (n + 15) & ~(size_t)15;
-	if (n == 0 || need < n || need > RESERVE_SIZE - reserve_used)
+	if (need < n || need > RESERVE_SIZE - reserve_used)
 		abort();
 	p = reserve + reserve_used;
 	reserve_used += need;

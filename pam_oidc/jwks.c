@@ -29,9 +29,9 @@ member_bytes(const json_t *jwk, const char *name, unsigned char **buf,
 }
 
 /*
- * check: run EVP_PKEY_public_check, which for EC verifies that the point
- * lies on the curve and in the right subgroup (a few hundred thousand
- * instructions). RSA keys are checked by import_rsa instead: OpenSSL's
+ * check_key: run EVP_PKEY_public_check, which for EC verifies that the
+ * point lies on the curve and in the right subgroup (a few hundred
+ * thousand instructions). RSA keys are checked by import_rsa instead: OpenSSL's
  * RSA public check (SP 800-56B) runs a Miller-Rabin test to show that n
  * is composite, about 28 M instructions per key on every login, and
  * proves nothing a verifier needs: a bad modulus can only fail to verify.
