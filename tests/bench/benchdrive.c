@@ -5,12 +5,17 @@
  * so that hundreds of them can run at once without the tooling taking the
  * CPU the logins need.
  *
- * benchdrive -c CONFDIR -s SERVICE [-u USER] [-t TAG] [-a FIFO] [-x]
+ * benchdrive -c CONFDIR -s SERVICE [-u USER] [-t TAG] [-a FIFO] [-x|-X]
  *            [-e DIR] [-M FILE]
  *   -t  a word copied into the result line (and into the FIFO line)
  *   -a  when the code is shown, write "TAG USER_CODE T_CODE" to FIFO,
  *       where an approver reads it
- *   -x  stop at once (_exit) when the code is shown: time-to-code only
+ *   -x  time-to-code only: print the result line when the code is shown,
+ *       then fail that conversation, so that the module ends the login the
+ *       way it does for a person who cannot see the code (and still
+ *       keeps the documents it fetched and accepted)
+ *   -X  as -x, but _exit at once when the code is shown: an instruction
+ *       count up to the code and no further
  *   -e  answer an echo-off prompt once DIR/USER_CODE exists (the approver
  *       makes it when the provider has taken the approval)
  *   -M  copy /proc/self/smaps to FILE when pam_authenticate returns, while
@@ -215,7 +220,10 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 			find_code(app, msg[i]->msg);
 			if (app->exit_at_code) {
 				print_result(app, -1);
-				_exit(0);
+				if (app->exit_at_code > 1)
+					_exit(0);
+				free(r);
+				return PAM_CONV_ERR;
 			}
 			if (app->fifo != NULL && tell_approver(app) != 0) {
 				free(r);
@@ -251,7 +259,7 @@ main(int argc, char **argv)
 
 	memset(&app, 0, sizeof(app));
 	app.tag = "-";
-	while ((c = getopt(argc, argv, "c:s:u:t:a:xe:M:")) != -1) {
+	while ((c = getopt(argc, argv, "c:s:u:t:a:xXe:M:")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -259,6 +267,7 @@ main(int argc, char **argv)
 		case 't': app.tag = optarg; break;
 		case 'a': app.fifo = optarg; break;
 		case 'x': app.exit_at_code = 1; break;
+		case 'X': app.exit_at_code = 2; break;
 		case 'e': app.approved_dir = optarg; break;
 		case 'M': app.smaps = optarg; break;
 		default: return 100;
@@ -278,6 +287,8 @@ main(int argc, char **argv)
 	if (rc == PAM_SUCCESS && pam_acct_mgmt(pamh, 0) != PAM_SUCCESS)
 		rc = PAM_PERM_DENIED;
 	pam_end(pamh, rc);
+	if (app.exit_at_code)
+		return app.t_code != 0 && rc == PAM_CONV_ERR ? 0 : 1;
 	print_result(&app, rc);
 	return rc == PAM_SUCCESS ? 0 : 1;
 }

@@ -2,19 +2,23 @@
  * The floor of the benchmark: what a minimal libcurl program needs for
  * the one request that puts a code on screen.
  *
- * floor URL CAFILE BODY [EXTRA_URL]
+ * floor URL CAFILE BODY [FIRST_URL]
  *
  * In a fresh process (run it once per sample): curl_global_init, one
  * easy handle, one POST of BODY to URL over a fresh TLS connection that
- * trusts only CAFILE. With EXTRA_URL, a GET of EXTRA_URL follows on the
- * same connection: the price of one more request once connected.
- * Prints "floor_ms=F extra_ms=E conns=C": F from before curl_global_init
- * to the end of the POST, E the GET alone (0 without EXTRA_URL), C the
- * connections libcurl opened for both (1 when the GET reused the first).
+ * trusts only CAFILE. With FIRST_URL, a GET of FIRST_URL comes first on
+ * that connection and the POST follows on it: the floor plus one more
+ * request, in the order a login with an empty cache makes them (the
+ * discovery document, then the device authorization).
+ * Prints "floor_ms=F first_ms=G conns=C maxrss_kb=R": F from before
+ * curl_global_init to the end of the POST, G the part of F until the GET
+ * was done (0 without FIRST_URL), C the connections libcurl opened (1 when
+ * the POST reused the GET's), R the process's peak RSS at the end.
  * Exits non-zero when a transfer fails or an answer is not HTTP 200.
  */
 #include <curl/curl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static size_t
@@ -57,36 +61,37 @@ perform(CURL *c, long *conns)
 int
 main(int argc, char **argv)
 {
-	double t0, t1, t2 = 0, t3 = 0;
+	double t0, t1, t2 = 0;
+	struct rusage ru;
 	long conns = 0;
 	CURL *c;
 	int r = 1;
 
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: floor URL CAFILE BODY [EXTRA_URL]\n");
+		fprintf(stderr, "usage: floor URL CAFILE BODY [FIRST_URL]\n");
 		return 2;
 	}
 	t0 = now_ms();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (c = curl_easy_init()) == NULL)
 		return 1;
-	curl_easy_setopt(c, CURLOPT_URL, argv[1]);
 	curl_easy_setopt(c, CURLOPT_CAINFO, argv[2]);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, argv[3]);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (argc == 5) {
+		curl_easy_setopt(c, CURLOPT_URL, argv[4]);
+		if (perform(c, &conns) != 0)
+			goto out;
+		t2 = now_ms() - t0;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, argv[1]);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, argv[3]);
 	if (perform(c, &conns) != 0)
 		goto out;
 	t1 = now_ms();
-	if (argc == 5) {
-		t2 = now_ms();
-		curl_easy_setopt(c, CURLOPT_URL, argv[4]);
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-		if (perform(c, &conns) != 0)
-			goto out;
-		t3 = now_ms();
-	}
-	printf(
-	    "floor_ms=%.3f extra_ms=%.3f conns=%ld\n", t1 - t0, t3 - t2, conns);
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		goto out;
+	printf("floor_ms=%.3f first_ms=%.3f conns=%ld maxrss_kb=%ld\n",
+	    t1 - t0, t2, conns, ru.ru_maxrss);
 	r = 0;
 out:
 	curl_easy_cleanup(c);
