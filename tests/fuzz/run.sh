@@ -77,8 +77,17 @@ if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] &&
 	sym=$(command -v llvm-symbolizer 2>/dev/null); then
 	export ASAN_SYMBOLIZER_PATH=$sym
 fi
-# The config target keeps its private files here, not in /tmp.
-export TMPDIR="$build/tmp"
+# The config target rewrites a private file for every input. On a disk
+# (ext4 mounted with discard, as here) that costs a third of its
+# executions, so it works in memory when /dev/shm is a writable tmpfs,
+# else in the build directory; never in /tmp.
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ] &&
+	shm=$(mktemp -d /dev/shm/pam_oidc-fuzz.XXXXXX); then
+	trap 'rm -rf "$shm"' EXIT
+	export TMPDIR="$shm"
+else
+	export TMPDIR="$build/tmp"
+fi
 
 # newer TARGET DEP...: is TARGET missing or older than a DEP?
 newer() {
