@@ -90,8 +90,8 @@ main(int argc, char **argv)
 	t1 = now_ms();
 	if (getrusage(RUSAGE_SELF, &ru) != 0)
 		goto out;
-	printf("floor_ms=%.3f first_ms=%.3f conns=%ld maxrss_kb=%ld\n",
-	    t1 - t0, t2, conns, ru.ru_maxrss);
+	printf("floor_ms=%.3f first_ms=%.3f conns=%ld maxrss_kb=%ld\n", t1 - t0,
+	    t2, conns, ru.ru_maxrss);
 	r = 0;
 out:
 	curl_easy_cleanup(c);
