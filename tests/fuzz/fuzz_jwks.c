@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "fuzz.h"
-#include "fuzz_jose.h"
+#include "jose_vectors.h"
 #include "json.h"
 #include "jwks.h"
 #include "jwt.h"

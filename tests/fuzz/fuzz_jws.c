@@ -46,7 +46,7 @@
 #include "config.h"
 #include "fixtures.h"
 #include "fuzz.h"
-#include "fuzz_jose.h"
+#include "jose_vectors.h"
 #include "json.h"
 #include "jwks.h"
 #include "jwt.h"

@@ -174,7 +174,7 @@ fi
 for t in "${targets[@]}"; do
 	bin="$build/bin/fuzz_$t"
 	if newer "$bin" "$fuzzdir/fuzz_$t.c" "$fuzzdir"/*.h \
-		tests/unit/fixtures.h "$lib"; then
+		tests/unit/fixtures.h tests/unit/jose_vectors.h "$lib"; then
 		echo "== linking fuzz_$t"
 		# shellcheck disable=SC2086
 		$CC $CFLAGS -Wall -Wextra -Itests/fuzz -Itests/unit \

@@ -1,12 +1,16 @@
 /*
- * Published JOSE examples shared by the jwks and jws targets: RFC 7515
- * appendix A, RFC 8037 appendix A and RFC 7520 section 4 (public keys,
- * compact tokens, and the two symmetric keys), as in
- * tests/unit/test_jose_vectors.c.
+ * Published JOSE examples: RFC 7515 appendix A, RFC 8037 appendix A and
+ * RFC 7520 section 4 (public keys, compact tokens, and the two symmetric
+ * keys). The unit tests verify them; the jwks and jws fuzz targets seed
+ * from them.
  */
-#ifndef OIDC_FUZZ_JOSE_H
-#define OIDC_FUZZ_JOSE_H
+#ifndef OIDC_TEST_JOSE_VECTORS_H
+#define OIDC_TEST_JOSE_VECTORS_H
 
+/*
+ * RFC 7515 appendix A.1 to A.3 share one payload:
+ * {"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}
+ */
 #define RFC7515_PAYLOAD                                                        \
 	"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"     \
 	"cGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
