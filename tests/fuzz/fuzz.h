@@ -5,10 +5,14 @@
 #ifndef OIDC_FUZZ_H
 #define OIDC_FUZZ_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "oidc.h"
+#include "roles.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -139,6 +143,37 @@ fz_assert_subsequence(const char *small, const char *big)
 			small++;
 		big++;
 	}
+}
+
+/*
+ * roles_from_claims(doc, path, roles) and its promises, whatever the
+ * claims: a refusal is OIDC_ERR_CLAIM with an empty list; otherwise at
+ * most ROLES_MAX roles, each of 1 to ROLE_MAX_LEN bytes, none twice.
+ * Returns 1 when roles holds a list for the caller to free, else 0.
+ */
+static inline int
+fz_roles(const json_t *doc, const char *path, struct oidc_strlist *roles)
+{
+	size_t i, j;
+	int r;
+
+	r = roles_from_claims(doc, path, roles);
+	if (r != 0) {
+		if (r != OIDC_ERR_CLAIM || roles->n != 0 || roles->v != NULL)
+			abort();
+		return 0;
+	}
+	if (roles->n > ROLES_MAX)
+		abort();
+	for (i = 0; i < roles->n; i++) {
+		if (roles->v[i][0] == '\0' ||
+		    strlen(roles->v[i]) > ROLE_MAX_LEN)
+			abort();
+		for (j = 0; j < i; j++)
+			if (strcmp(roles->v[i], roles->v[j]) == 0)
+				abort();
+	}
+	return 1;
 }
 
 #endif

@@ -138,23 +138,11 @@ check_roles(const json_t *doc, const char *path)
 	struct oidc_kv map2 = { "ops", "adm", NULL };
 	struct oidc_kv map = { "admin", "wheel adm", &map2 };
 	struct oidc_strlist roles, groups;
-	size_t i, j;
-	int r;
+	size_t i;
 
-	r = roles_from_claims(doc, path, &roles);
-	if (r != 0) {
-		if (r != OIDC_ERR_CLAIM || roles.n != 0 || roles.v != NULL)
-			abort();
+	if (!fz_roles(doc, path, &roles))
 		return;
-	}
-	if (roles.n > ROLES_MAX)
-		abort();
 	for (i = 0; i < roles.n; i++) {
-		if (roles.v[i][0] == '\0' || strlen(roles.v[i]) > ROLE_MAX_LEN)
-			abort();
-		for (j = 0; j < i; j++)
-			if (strcmp(roles.v[i], roles.v[j]) == 0)
-				abort();
 		if (strpbrk(roles.v[i], " \t") == NULL &&
 		    roles_allowed(&roles, roles.v[i]) != 1)
 			abort();

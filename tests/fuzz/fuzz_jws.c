@@ -327,24 +327,10 @@ static void
 check_roles(const json_t *claims, const struct oidc_config *cfg)
 {
 	struct oidc_strlist roles, groups;
-	size_t i, j;
-	int r;
+	size_t i;
 
-	r = roles_from_claims(claims, cfg->role_claim, &roles);
-	if (r != 0) {
-		if (r != OIDC_ERR_CLAIM || roles.n != 0 || roles.v != NULL)
-			abort();
+	if (!fz_roles(claims, cfg->role_claim, &roles))
 		return;
-	}
-	if (roles.n > ROLES_MAX)
-		abort();
-	for (i = 0; i < roles.n; i++) {
-		if (roles.v[i][0] == '\0' || strlen(roles.v[i]) > ROLE_MAX_LEN)
-			abort();
-		for (j = 0; j < i; j++)
-			if (strcmp(roles.v[i], roles.v[j]) == 0)
-				abort();
-	}
 	(void)roles_allowed(&roles, cfg->allowed_roles);
 	if (roles_groups(&roles, cfg->role_map, &groups) == 0) {
 		for (i = 0; i < groups.n; i++)
