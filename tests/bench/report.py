@@ -138,6 +138,16 @@ if fi and ti:
                  "–"))
 
 # ------------------------------------------------ approval -> success
+def approval_to_success(st, d, what):
+    """ms from the provider taking the approval of d's code to d's
+    PAM_SUCCESS; None (and a broken line) when no approval was recorded."""
+    a = st["approvals"].get(d["code"])
+    if a is None:
+        broken.append("%s: no approval recorded for %s" % (what, d["code"]))
+        return None
+    return d["t_done"] - a
+
+
 single_p95 = {}
 per_login = {}
 for iv in INTERVALS:
@@ -147,12 +157,10 @@ for iv in INTERVALS:
     lat, conns, reqs, disco, polls, slow, early = [], [], [], [], [], 0, 0
     for d in res:
         st = stats_json("i%d-%s.json" % (iv, index(d)))
-        a = st["approvals"].get(d["code"])
-        if a is None:
-            broken.append("interval %d: no approval recorded for %s" %
-                          (iv, d["code"]))
+        t = approval_to_success(st, d, "interval %d" % iv)
+        if t is None:
             continue
-        lat.append(d["t_done"] - a)
+        lat.append(t)
         mr = st["module_requests"]
         conns.append(st["module_connections"])
         reqs.append(sum(mr.values()))
@@ -287,12 +295,10 @@ for iv in SCALE_INTERVALS:
         load = dict(x.split("=") for x in f.read().split())
     lat, ttc, expected = [], [], 0
     for d in res:
-        a = st["approvals"].get(d["code"])
-        if a is None:
-            broken.append("scale %d: no approval recorded for %s" %
-                          (iv, d["code"]))
+        t = approval_to_success(st, d, "scale %d" % iv)
+        if t is None:
             continue
-        lat.append(d["t_done"] - a)
+        lat.append(t)
         ttc.append(d["code_ms"])
         expected += round((d["t_done"] - d["t_code"]) / (iv * 1000))
     ok = sum(1 for d in res if d["rc"] == 0)
