@@ -20,11 +20,12 @@ CPPFLAGS += -D_GNU_SOURCE -Ipam_oidc
 LDFLAGS	+= -Wl,-z,relro,-z,now $(SAN)
 LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 
-CORE	 = util log safefile config b64url json sanitize qr http cache grant \
-	   etcgroup account \
-	   discovery device_flow jwks jwt claims roles groups display flow
+CORE	 = oidc log names strlist buf safefile config b64url json sanitize qr http cache session \
+	   etcgroup account groups host message \
+	   discovery device_flow jwks jwt claims roles display \
+	   provider interrupt login
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)
-MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/conv.o
+MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/handle.o
 UNIT	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 all: $(BUILD)/pam_oidc.so $(BUILD)/pam-oidc

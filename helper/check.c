@@ -15,21 +15,20 @@
 #include "config.h"
 #include "device_flow.h"
 #include "discovery.h"
-#include "flow.h"
 #include "http.h"
 #include "json.h"
 #include "jwks.h"
 #include "jwt.h"
 #include "log.h"
 #include "oidc.h"
+#include "provider.h"
 
-#define DEVICE_GRANT       "urn:ietf:params:oauth:grant-type:device_code"
 #define SSHD_DEFAULT_GRACE 120
 
 struct checker {
 	const struct oidc_config *cfg;
-	struct oidc_http *http;
 	struct oidc_provider *prov;
+	char last[1024]; /* the provider's last log line */
 	int warnings, errors;
 };
 
@@ -59,72 +58,53 @@ finding(
 		printf("%-7s %s\n", sev, esc);
 }
 
-/* GET url and parse a JSON object; reports its own failures. */
-static int
-fetch_json(struct checker *c, const char *what, const char *url, json_t **doc)
+/* The provider's log lines: the last error or warning becomes a finding. */
+static void
+keep_last(void *ctx, int prio, const char *line)
 {
-	struct oidc_http_resp resp;
-	int r;
+	struct checker *c = ctx;
 
-	if ((r = http_request(c->http, url, NULL, NULL, &resp)) != 0) {
-		finding(c, "error",
-		    "check the URL, the network path and ca_file",
-		    "%s: %s unreachable (%s)", what, url,
-		    http_last_error(c->http));
-		return r;
-	}
-	r = resp.status == 200 ? json_parse_object(resp.body, resp.len, doc)
-			       : OIDC_ERR_PROTOCOL;
-	if (r != 0)
-		finding(c, "error", "check the URL",
-		    "%s: %s answered HTTP %ld "
-		    "without a JSON object",
-		    what, url, resp.status);
-	http_resp_clear(&resp);
-	return r;
+	if (prio <= LOG_WARNING &&
+	    snprintf(c->last, sizeof(c->last), "%s", line) < 0)
+		c->last[0] = '\0';
 }
 
 static int
 check_discovery(struct checker *c)
 {
-	const struct oidc_config *cfg = c->cfg;
-	char *url = NULL, *expect = NULL;
-	json_t *doc = NULL;
-	int r = 0;
+	const struct oidc_metadata *m;
+	int r;
 
-	if (cfg->issuer == NULL) {
-		finding(c, "ok", NULL,
-		    "no issuer: endpoints come from the "
-		    "configuration");
-	} else if ((r = discovery_url(cfg->issuer, &url, &expect)) == 0 &&
-	    (r = fetch_json(c, "discovery", url, &doc)) == 0) {
-		if ((r = discovery_parse(doc, expect, c->prov)) != 0)
-			finding(c, "error",
-			    "set issuer to exactly the issuer the provider "
-			    "names in its discovery document",
-			    "discovery: the document at %s does not name the "
-			    "issuer %s (or has a non-https endpoint)",
-			    url, expect);
-		else
-			finding(c, "ok", NULL, "discovery: issuer %s", expect);
-	}
-	json_decref(doc);
-	free(url);
-	free(expect);
+	c->last[0] = '\0';
+	if ((r = provider_discover(c->prov)) == OIDC_ERR_UNAVAIL)
+		finding(c, "error",
+		    "check the URL, the network path and ca_file",
+		    "discovery: the provider is unreachable: %s", c->last);
+	else if (r != 0 && r != OIDC_ERR_NOMEM)
+		finding(c, "error",
+		    "set issuer to exactly the issuer the provider names in "
+		    "its discovery document",
+		    "discovery: %s", c->last);
 	if (r != 0)
 		return r;
-	return discovery_apply_config(c->prov, cfg);
+	m = provider_metadata(c->prov);
+	if (c->cfg->issuer == NULL)
+		finding(c, "ok", NULL,
+		    "no issuer: endpoints come from the configuration");
+	else
+		finding(c, "ok", NULL, "discovery: issuer %s", m->issuer);
+	return 0;
 }
 
 static void
 check_endpoints(struct checker *c)
 {
-	const struct oidc_provider *p = c->prov;
+	const struct oidc_metadata *p = provider_metadata(c->prov);
 	static const char *const names[] = { "client_secret_basic",
 		"client_secret_post", "none" };
 	static const unsigned int bits[] = { AUTH_METHOD_BASIC,
 		AUTH_METHOD_POST, AUTH_METHOD_NONE };
-	enum oidc_client_auth auth = flow_client_auth(c->cfg, p);
+	enum oidc_client_auth auth = provider_client_auth(c->cfg, p);
 
 	if (p->device_authorization_endpoint == NULL)
 		finding(c, "error",
@@ -140,7 +120,7 @@ check_endpoints(struct checker *c)
 	if (p->device_grant == 0)
 		finding(c, "error",
 		    "enable the device authorization grant at the provider",
-		    "grant_types_supported does not list " DEVICE_GRANT);
+		    "grant_types_supported does not list " PROVIDER_DEVICE_GRANT);
 	if (auth >= CLIENT_AUTH_BASIC && auth <= CLIENT_AUTH_NONE &&
 	    p->auth_methods != 0 && !(p->auth_methods & bits[auth - 1]))
 		finding(c, "warning",
@@ -155,79 +135,48 @@ check_endpoints(struct checker *c)
 static void
 check_client(struct checker *c)
 {
-	enum oidc_client_auth auth = flow_client_auth(c->cfg, c->prov);
-	struct oidc_form form = { 0 };
-	struct oidc_http_resp resp;
-	const char *err = NULL;
-	json_t *body = NULL;
+	const struct oidc_metadata *m = provider_metadata(c->prov);
+	struct oidc_device_auth *da = NULL;
+	const char *err, *fix;
+	int r;
 
-	if (c->prov->device_authorization_endpoint == NULL)
+	if (m->device_authorization_endpoint == NULL ||
+	    m->token_endpoint == NULL)
 		return;
-	if (auth == CLIENT_AUTH_BASIC &&
-	    http_set_basic_auth(
-		c->http, c->cfg->client_id, c->cfg->client_secret) != 0)
-		return;
-	form_add(&form, "client_id", c->cfg->client_id);
-	form_add(&form, "scope", c->cfg->scope);
-	if (auth == CLIENT_AUTH_POST)
-		form_add(&form, "client_secret", c->cfg->client_secret);
-	if (http_request(c->http, c->prov->device_authorization_endpoint, &form,
-		NULL, &resp) != 0) {
-		finding(c, "error", "check the network path and ca_file",
-		    "device authorization endpoint unreachable (%s)",
-		    http_last_error(c->http));
-		form_clear(&form);
-		return;
-	}
-	form_clear(&form);
-	http_clear_auth(c->http);
-	if (json_parse_body(resp.body, resp.len, resp.content_type, &body) == 0)
-		err = json_str(body, "error");
-	if (resp.status == 200 && err == NULL &&
-	    json_str(body, "device_code") != NULL)
+	c->last[0] = '\0';
+	r = provider_device_authorize(c->prov, &da);
+	device_auth_free(da);
+	err = provider_oauth_error(c->prov);
+	fix = provider_client_fix(err);
+	if (r == 0)
 		finding(c, "ok", NULL, "the provider accepts client %s",
 		    c->cfg->client_id);
-	else if (err != NULL &&
-	    (strcmp(err, "invalid_client") == 0 ||
-		strcmp(err, "unauthorized_client") == 0 ||
-		strcmp(err, "incorrect_client_credentials") == 0))
-		finding(c, "error",
-		    "check client_id, client_secret (or client_secret_file) "
-		    "and client_auth against the provider's client settings",
-		    "the provider refused the client (%s)", err);
+	else if (r == OIDC_ERR_UNAVAIL && err == NULL)
+		finding(c, "error", "check the network path and ca_file",
+		    "device authorization endpoint unreachable: %s", c->last);
+	else if (r == OIDC_ERR_CLIENT && fix != NULL)
+		finding(c, "error", fix, "the provider refused the client (%s)",
+		    err);
 	else
 		finding(c, "error",
 		    "enable the device grant for this client at the provider",
-		    "device authorization failed: HTTP %ld, error %s",
-		    resp.status, err != NULL ? err : "(none)");
-	json_wipe_decref(body);
-	http_resp_clear(&resp);
+		    "device authorization failed: %s", c->last);
 }
 
 static void
 check_jwks(struct checker *c)
 {
 	struct oidc_jwks *jwks = NULL;
-	json_t *doc = NULL;
 	unsigned int bit;
 	const char *name;
+	int fetched;
 
 	/* Without issuer no ID token is verified: identity is userinfo's. */
 	if (c->cfg->issuer == NULL)
 		return;
-	if (c->prov->jwks_uri == NULL) {
-		finding(c, "error", "set jwks_uri",
-		    "the provider publishes no jwks_uri");
-		return;
-	}
-	if (fetch_json(c, "JWKS", c->prov->jwks_uri, &doc) != 0)
-		return;
-	if (jwks_parse(doc, &jwks) != 0) {
-		finding(c, "error", "check jwks_uri",
-		    "the JWKS at %s is "
-		    "malformed",
-		    c->prov->jwks_uri);
-		json_decref(doc);
+	c->last[0] = '\0';
+	if (provider_jwks(c->prov, 1, &jwks, &fetched) != 0) {
+		finding(c, "error", "check jwks_uri", "JWKS: %s", c->last);
 		return;
 	}
 	for (bit = 1; bit <= ALG_HS512; bit <<= 1) {
@@ -246,7 +195,6 @@ check_jwks(struct checker *c)
 			    name, jwks->n, jwks->skipped);
 	}
 	jwks_free(jwks);
-	json_decref(doc);
 }
 
 static void
@@ -347,8 +295,8 @@ int
 check_run(const char *config_path, const char *sshd_config)
 {
 	struct oidc_config *cfg = NULL;
-	struct oidc_http_opts opts;
 	struct checker c;
+	struct oidc_log lg = { keep_last, &c, 0 };
 	char arg[4200], why[512];
 	const char *args[1] = { arg };
 	int n;
@@ -365,10 +313,8 @@ check_run(const char *config_path, const char *sshd_config)
 	finding(
 	    &c, "ok", NULL, "%s: syntax, keys and permissions", config_path);
 	c.cfg = cfg;
-	opts.ca_file = cfg->ca_file;
-	opts.timeout_s = cfg->http_timeout;
-	if (http_global_init() != 0 || (c.http = http_new(&opts)) == NULL ||
-	    (c.prov = provider_new()) == NULL) {
+	if (http_global_init() != 0 ||
+	    (c.prov = provider_new(cfg, &lg, PROVIDER_NO_CACHE)) == NULL) {
 		config_free(cfg);
 		return 2;
 	}
@@ -381,7 +327,6 @@ check_run(const char *config_path, const char *sshd_config)
 	check_sshd(&c, sshd_config);
 	printf("%d error(s), %d warning(s)\n", c.errors, c.warnings);
 	provider_free(c.prov);
-	http_free(c.http);
 	http_global_cleanup();
 	config_free(cfg);
 	return c.errors ? 2 : (c.warnings ? 1 : 0);

@@ -11,9 +11,9 @@
 #include "cache.h"
 #include "check.h"
 #include "config.h"
-#include "flow.h"
 #include "http.h"
 #include "log.h"
+#include "login.h"
 #include "oidc.h"
 #include "qr.h"
 
@@ -225,7 +225,7 @@ cmd_login(int argc, char **argv)
 	struct oidc_login login;
 	struct oidc_identity *id = NULL;
 	const char *path = OIDC_DEFAULT_CONFIG, *user = NULL;
-	char host[256], *dump;
+	char *dump;
 	int i, r;
 
 	for (i = 1; i < argc; i++) {
@@ -243,11 +243,7 @@ cmd_login(int argc, char **argv)
 	if ((cfg = load_config(path)) == NULL)
 		return 2;
 	lg.debug |= cfg->debug;
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
 	memset(&login, 0, sizeof(login));
-	login.host = host;
 	login.service = "pam-oidc";
 	login.user = user;
 	login.wait_enter = cfg->wait == WAIT_ENTER;
@@ -256,7 +252,7 @@ cmd_login(int argc, char **argv)
 		config_free(cfg);
 		return 2;
 	}
-	r = flow_login(cfg, &login, &ui, &id);
+	r = login_run(cfg, &login, &ui, &id);
 	if (r == 0) {
 		dump = json_dumps(id->claims,
 		    JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);

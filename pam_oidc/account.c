@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "account.h"
-#include "claims.h"
+#include "names.h"
 #include "oidc.h"
 
 int
@@ -69,7 +69,7 @@ account_create(
 	int status, e;
 
 	/* Names that could be an option, or a path, never get this far. */
-	if (!claims_valid_name(user, 32)) {
+	if (!names_valid(user, NAMES_GROUP_MAX)) {
 		log_msg(lg, LOG_ERR, "auto_register: refusing an invalid name");
 		return OIDC_ERR_INVALID;
 	}

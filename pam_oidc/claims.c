@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "claims.h"
+#include "names.h"
 #include "oidc.h"
 
 const json_t *
@@ -32,25 +33,6 @@ claims_get(const json_t *claims, const char *path)
 	return cur;
 }
 
-int
-claims_valid_name(const char *name, size_t max)
-{
-	size_t i, len = strlen(name);
-
-	if (len == 0 || len > max)
-		return 0;
-	if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
-		return 0;
-	for (i = 1; i < len; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			c == '_' || c == '.' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 static int
 fail(char *why, size_t whysz, const char *msg, int err)
 {
@@ -75,10 +57,10 @@ strip_domain(char *user, const struct oidc_kv *domains)
 }
 
 int
-claims_username(const json_t *claims, const struct oidc_config *cfg,
+claims_username(const json_t *claims, const struct oidc_username_rule *rule,
     char **user, char *why, size_t whysz)
 {
-	const json_t *v = claims_get(claims, cfg->username_claim);
+	const json_t *v = claims_get(claims, rule->claim);
 	char *name, *p;
 
 	if (v == NULL)
@@ -89,12 +71,12 @@ claims_username(const json_t *claims, const struct oidc_config *cfg,
 		    OIDC_ERR_CLAIM);
 	if ((name = strdup(json_string_value(v))) == NULL)
 		return OIDC_ERR_NOMEM;
-	strip_domain(name, cfg->strip_domains);
-	if (cfg->username_lowercase)
+	strip_domain(name, rule->strip_domains);
+	if (rule->lowercase)
 		for (p = name; *p != '\0'; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p + 32);
-	if (!claims_valid_name(name, (size_t)cfg->username_max_length)) {
+	if (!names_valid(name, (size_t)rule->max_length)) {
 		free(name);
 		return fail(why, whysz,
 		    "the username claim is not a valid "

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "strlist.h"
 
 #define CLAIM_PATH_MAX_DEPTH 8
 
@@ -20,11 +20,15 @@ const json_t *claims_get(const json_t *claims, const char *path);
  * transform; it must be a portable POSIX name within the length limit.
  * No fallback to any other claim.
  */
-int claims_username(const json_t *claims, const struct oidc_config *cfg,
-    char **user, char *why, size_t whysz);
+struct oidc_username_rule {
+	const char *claim;                   /* username_claim */
+	const struct oidc_kv *strip_domains; /* username_transform */
+	int lowercase;
+	int max_length;
+};
 
-/* A portable user or group name: ^[a-z_][a-z0-9_.-]*$, 1..max bytes. */
-int claims_valid_name(const char *name, size_t max);
+int claims_username(const json_t *claims, const struct oidc_username_rule *rule,
+    char **user, char *why, size_t whysz);
 
 /* Does every require_claim line hold? why names the first that fails. */
 int claims_require(

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "claims.h"
 #include "config.h"
+#include "names.h"
 #include "oidc.h"
 #include "safefile.h"
 
@@ -92,42 +92,6 @@ static const struct key keys[] = {
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-} algs[] = {
-	{ "RS256", ALG_RS256 },
-	{ "RS384", ALG_RS384 },
-	{ "RS512", ALG_RS512 },
-	{ "PS256", ALG_PS256 },
-	{ "PS384", ALG_PS384 },
-	{ "PS512", ALG_PS512 },
-	{ "ES256", ALG_ES256 },
-	{ "ES384", ALG_ES384 },
-	{ "ES512", ALG_ES512 },
-	{ "EdDSA", ALG_EDDSA },
-	{ "HS256", ALG_HS256 },
-	{ "HS384", ALG_HS384 },
-	{ "HS512", ALG_HS512 },
-};
-
-static int fail(char *why, size_t whysz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *why, size_t whysz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whysz > 0) {
-		va_start(ap, fmt);
-		if (vsnprintf(why, whysz, fmt, ap) < 0)
-			why[0] = '\0';
-		va_end(ap);
-	}
-	return OIDC_ERR_CONFIG;
-}
-
 struct oidc_config *
 config_new(void)
 {
@@ -143,19 +107,6 @@ config_new(void)
 }
 
 void
-config_kv_free(struct oidc_kv *kv)
-{
-	struct oidc_kv *next;
-
-	for (; kv != NULL; kv = next) {
-		next = kv->next;
-		free(kv->key);
-		free(kv->value);
-		free(kv);
-	}
-}
-
-void
 config_free(struct oidc_config *cfg)
 {
 	size_t i;
@@ -167,20 +118,30 @@ config_free(struct oidc_config *cfg)
 		    keys[i].type == T_XFORM)
 			oidc_strfree(*(char **)((char *)cfg + keys[i].off));
 		else if (keys[i].type == T_KV)
-			config_kv_free(
+			kv_free(
 			    *(struct oidc_kv **)((char *)cfg + keys[i].off));
 	}
-	config_kv_free(cfg->strip_domains);
+	kv_free(cfg->strip_domains);
 	free(cfg->path);
 	explicit_bzero(cfg, sizeof(*cfg));
 	free(cfg);
 }
 
+struct oidc_username_rule
+config_username_rule(const struct oidc_config *cfg)
+{
+	struct oidc_username_rule r = { cfg->username_claim, cfg->strip_domains,
+		cfg->username_lowercase, cfg->username_max_length };
+
+	return r;
+}
+
 unsigned int
 config_parse_algs(const char *s)
 {
-	unsigned int bits = 0;
-	size_t i, n;
+	unsigned int bits = 0, bit;
+	char name[16];
+	size_t n;
 
 	while (*s != '\0') {
 		while (*s == ' ' || *s == '\t' || *s == ',')
@@ -188,13 +149,14 @@ config_parse_algs(const char *s)
 		if (*s == '\0')
 			break;
 		n = strcspn(s, " \t,");
-		for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-			if (strlen(algs[i].name) == n &&
-			    memcmp(algs[i].name, s, n) == 0)
-				break;
-		if (i == sizeof(algs) / sizeof(algs[0]))
-			return 0; /* unknown, and "none" in any spelling */
-		bits |= algs[i].bit;
+		if (n >= sizeof(name))
+			return 0;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		/* Unknown names, and "none" in any spelling, are refused. */
+		if ((bit = jwt_alg_bit(name)) == 0)
+			return 0;
+		bits |= bit;
 		s += n;
 	}
 	return bits;
@@ -253,7 +215,7 @@ kv_append(struct oidc_kv **head, const char *k, const char *v)
 	kv->key = strdup(k);
 	kv->value = strdup(v);
 	if (kv->key == NULL || kv->value == NULL) {
-		config_kv_free(kv);
+		kv_free(kv);
 		return OIDC_ERR_NOMEM;
 	}
 	for (tail = head; *tail != NULL; tail = &(*tail)->next)
@@ -270,7 +232,7 @@ parse_xform(struct oidc_config *cfg, const char *v)
 	size_t n;
 	int r;
 
-	config_kv_free(cfg->strip_domains);
+	kv_free(cfg->strip_domains);
 	cfg->strip_domains = NULL;
 	cfg->username_lowercase = 0;
 	for (;;) {
@@ -369,29 +331,30 @@ parse_line(struct oidc_config *cfg, char *line, unsigned char *seen,
 	int r;
 
 	if ((eq = strchr(line, '=')) == NULL)
-		return fail(why, whysz, "%s: expected \"key = value\"", where);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: expected \"key = value\"", where);
 	*eq = '\0';
 	name = trim(line);
 	value = trim(eq + 1);
 	if ((k = find_key(name)) == NULL)
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: unknown key \"%.64s\" "
 		    "(see pam_oidc.conf(5))",
 		    where, name);
 	/* Module arguments (seen == NULL) stand in a world-readable file. */
 	if (seen == NULL &&
 	    k->off == offsetof(struct oidc_config, client_secret))
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: client_secret may not be a module "
 		    "argument (the PAM file is world-readable); use "
 		    "client_secret_file",
 		    where);
 	if (*value == '\0')
-		return fail(why, whysz, "%s: %s needs a value: %s", where, name,
-		    k->hint);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: %s needs a value: %s", where, name, k->hint);
 	if (seen != NULL && k->type != T_KV) {
 		if (seen[k - keys])
-			return fail(why, whysz,
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 			    "%s: %s is given twice; "
 			    "keep one",
 			    where, name);
@@ -400,8 +363,8 @@ parse_line(struct oidc_config *cfg, char *line, unsigned char *seen,
 	if ((r = set_value(cfg, k, value)) == OIDC_ERR_NOMEM)
 		return r;
 	if (r != 0)
-		return fail(why, whysz, "%s: bad value for %s: expected %s",
-		    where, name, k->hint);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: bad value for %s: expected %s", where, name, k->hint);
 	return 0;
 }
 
@@ -423,9 +386,11 @@ config_parse(struct oidc_config *cfg, const char *name, const char *text,
 		    0)
 			where[0] = '\0';
 		if (n >= sizeof(line))
-			return fail(why, whysz, "%s: line too long", where);
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: line too long", where);
 		if (memchr(text + pos, '\0', n) != NULL)
-			return fail(why, whysz, "%s: NUL byte in line", where);
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: NUL byte in line", where);
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;
@@ -455,7 +420,8 @@ config_apply_arg(
 	if (strncmp(arg, "config=", 7) == 0)
 		return 0;
 	if (strlen(arg) >= sizeof(buf))
-		return fail(why, whysz, "module argument too long");
+		return oidc_why(
+		    why, whysz, OIDC_ERR_CONFIG, "module argument too long");
 	memcpy(buf, arg, strlen(arg) + 1);
 	/* Name only the key: the value may be a secret. */
 	if (snprintf(where, sizeof(where), "module argument \"%.*s\"",
@@ -507,7 +473,8 @@ read_secret_file(struct oidc_config *cfg, char *why, size_t whysz)
 	s[strcspn(s, "\r\n")] = '\0';
 	if (*s == '\0') {
 		oidc_freezero(buf, len + 1);
-		return fail(why, whysz, "%s is empty", cfg->client_secret_file);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG, "%s is empty",
+		    cfg->client_secret_file);
 	}
 	if ((cfg->client_secret = strdup(s)) == NULL)
 		r = OIDC_ERR_NOMEM;
@@ -529,14 +496,14 @@ check_role_map(const struct oidc_kv *kv, char *why, size_t whysz)
 			if ((n = strcspn(p, " \t")) == 0)
 				break;
 			if (n >= sizeof(name))
-				return fail(why, whysz,
+				return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 				    "role_map %s: a group "
 				    "name is too long",
 				    kv->key);
 			memcpy(name, p, n);
 			name[n] = '\0';
-			if (!claims_valid_name(name, 32))
-				return fail(why, whysz,
+			if (!names_valid(name, NAMES_GROUP_MAX))
+				return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 				    "role_map %s: \"%s\" is "
 				    "not a valid group name "
 				    "([a-z_][a-z0-9_.-]*, at most 32)",
@@ -553,13 +520,13 @@ check_pin_subs(const struct oidc_kv *kv, char *why, size_t whysz)
 	const struct oidc_kv *o;
 
 	for (; kv != NULL; kv = kv->next) {
-		if (!claims_valid_name(kv->key, 256))
-			return fail(why, whysz,
+		if (!names_valid(kv->key, NAMES_USER_MAX))
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 			    "pin_sub: \"%s\" is not a valid user name",
 			    kv->key);
 		for (o = kv->next; o != NULL; o = o->next)
 			if (strcmp(o->key, kv->key) == 0)
-				return fail(why, whysz,
+				return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 				    "pin_sub: %s is pinned twice; keep one line",
 				    kv->key);
 	}
@@ -572,11 +539,12 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	const char *where = cfg->path != NULL ? cfg->path : "configuration";
 
 	if (cfg->client_id == NULL)
-		return fail(why, whysz, "%s: client_id is required", where);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: client_id is required", where);
 	if (cfg->issuer == NULL &&
 	    (cfg->device_authorization_endpoint == NULL ||
 		cfg->token_endpoint == NULL))
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: set issuer, or both "
 		    "device_authorization_endpoint and token_endpoint",
 		    where);
@@ -586,24 +554,24 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	 * userinfo (OAuth 2.0-only providers such as GitHub).
 	 */
 	if (cfg->issuer == NULL && cfg->jwks_uri != NULL)
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: jwks_uri needs issuer (ID tokens are checked "
 		    "against it); set issuer, or remove jwks_uri and use "
 		    "userinfo_endpoint",
 		    where);
 	if (cfg->issuer == NULL && cfg->userinfo_endpoint == NULL)
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: without issuer, set userinfo_endpoint so the "
 		    "identity can be read",
 		    where);
 	if (cfg->client_secret != NULL && cfg->client_secret_file != NULL)
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: set client_secret or "
 		    "client_secret_file, not both",
 		    where);
 	if (cfg->client_secret_file != NULL &&
 	    cfg->client_secret_file[0] != '/')
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: client_secret_file must be an "
 		    "absolute path",
 		    where);
@@ -613,27 +581,27 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	if ((cfg->client_auth == CLIENT_AUTH_BASIC ||
 		cfg->client_auth == CLIENT_AUTH_POST) &&
 	    cfg->client_secret == NULL)
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: client_auth %s needs "
 		    "client_secret or client_secret_file",
 		    where, w_auth[cfg->client_auth]);
 	if ((cfg->signing_algorithms & (ALG_HS256 | ALG_HS384 | ALG_HS512)) &&
 	    cfg->client_secret == NULL)
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: HS* signing_algorithms need a "
 		    "client secret",
 		    where);
 	if (cfg->cache_dir != NULL && cfg->cache_dir[0] != '/')
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: cache_dir must be an absolute "
 		    "path",
 		    where);
 	if (cfg->ca_file != NULL && cfg->ca_file[0] != '/')
-		return fail(
-		    why, whysz, "%s: ca_file must be an absolute path", where);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: ca_file must be an absolute path", where);
 	if (cfg->shell != NULL && cfg->shell[0] != '/')
-		return fail(
-		    why, whysz, "%s: shell must be an absolute path", where);
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: shell must be an absolute path", where);
 	if (check_role_map(cfg->role_map, why, whysz) != 0 ||
 	    check_pin_subs(cfg->pin_subs, why, whysz) != 0)
 		return OIDC_ERR_CONFIG;
@@ -663,7 +631,7 @@ config_load(struct oidc_config *cfg, int argc, const char **argv, char *why,
 	int i, r;
 
 	if (path[0] != '/')
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "config=%.200s: must be an absolute "
 		    "path",
 		    path);
@@ -680,7 +648,7 @@ config_load(struct oidc_config *cfg, int argc, const char **argv, char *why,
 	if (r != 0)
 		return r;
 	if (cfg->client_secret != NULL && (mode & S_IROTH))
-		return fail(why, whysz,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%.200s holds client_secret and is "
 		    "readable by others (chmod 0600 %.200s)",
 		    path, path);

@@ -8,6 +8,11 @@
 
 #include <stddef.h>
 
+#include "claims.h"
+#include "jwt.h"
+#include "qr.h"
+#include "strlist.h"
+
 #define OIDC_DEFAULT_CONFIG "/etc/pam_oidc.conf"
 #define OIDC_MAX_CONFIG     ((size_t)256 * 1024)
 
@@ -19,33 +24,8 @@ enum oidc_client_auth {
 };
 
 enum oidc_wait { WAIT_AUTO = 0, WAIT_ENTER, WAIT_POLL };
-enum oidc_qr { QR_UTF8 = 0, QR_ASCII, QR_OFF };
 enum oidc_group_mode { GROUP_SESSION = 0, GROUP_PERSIST };
 enum oidc_userinfo { USERINFO_AUTO = 0, USERINFO_ALWAYS, USERINFO_NEVER };
-
-/* JWS algorithms, as bits of the allow-list. */
-enum oidc_alg {
-	ALG_RS256 = 1 << 0,
-	ALG_RS384 = 1 << 1,
-	ALG_RS512 = 1 << 2,
-	ALG_PS256 = 1 << 3,
-	ALG_PS384 = 1 << 4,
-	ALG_PS512 = 1 << 5,
-	ALG_ES256 = 1 << 6,
-	ALG_ES384 = 1 << 7,
-	ALG_ES512 = 1 << 8,
-	ALG_EDDSA = 1 << 9,
-	ALG_HS256 = 1 << 10,
-	ALG_HS384 = 1 << 11,
-	ALG_HS512 = 1 << 12,
-};
-
-/* One "name = value" pair of a repeatable key. */
-struct oidc_kv {
-	char *key;
-	char *value;
-	struct oidc_kv *next;
-};
 
 struct oidc_config {
 	char *issuer;
@@ -87,7 +67,6 @@ struct oidc_config {
 };
 
 struct oidc_config *config_new(void);
-void config_kv_free(struct oidc_kv *kv);
 void config_free(struct oidc_config *cfg);
 
 /*
@@ -108,6 +87,9 @@ int config_apply_arg(
 
 /* Check required keys and combinations after all sources are applied. */
 int config_validate(struct oidc_config *cfg, char *why, size_t whysz);
+
+/* The username rule of the configuration, for claims_username. */
+struct oidc_username_rule config_username_rule(const struct oidc_config *cfg);
 
 /* Parse "RS256 ES256 ..." into allow-list bits; 0 on error. */
 unsigned int config_parse_algs(const char *s);

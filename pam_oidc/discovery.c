@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "discovery.h"
 #include "json.h"
 #include "oidc.h"
@@ -13,10 +12,10 @@
 #define SUFFIX       "/.well-known/openid-configuration"
 #define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 
-struct oidc_provider *
-provider_new(void)
+struct oidc_metadata *
+discovery_new(void)
 {
-	struct oidc_provider *p;
+	struct oidc_metadata *p;
 
 	if ((p = calloc(1, sizeof(*p))) != NULL)
 		p->device_grant = -1;
@@ -24,7 +23,7 @@ provider_new(void)
 }
 
 void
-provider_free(struct oidc_provider *p)
+discovery_free(struct oidc_metadata *p)
 {
 	if (p == NULL)
 		return;
@@ -83,7 +82,7 @@ get_url(const json_t *doc, const char *key, char **out)
 }
 
 static void
-parse_lists(const json_t *doc, struct oidc_provider *p)
+parse_lists(const json_t *doc, struct oidc_metadata *p)
 {
 	const json_t *v;
 	const char *s;
@@ -114,7 +113,7 @@ parse_lists(const json_t *doc, struct oidc_provider *p)
 
 int
 discovery_parse(
-    const json_t *doc, const char *expected_issuer, struct oidc_provider *p)
+    const json_t *doc, const char *expected_issuer, struct oidc_metadata *p)
 {
 	const char *iss = json_str(doc, "issuer");
 	int r;
@@ -146,13 +145,14 @@ override(char **field, const char *value)
 }
 
 int
-discovery_apply_config(struct oidc_provider *p, const struct oidc_config *cfg)
+discovery_override(struct oidc_metadata *m, const char *device_authorization,
+    const char *token, const char *userinfo, const char *jwks_uri)
 {
-	if (override(&p->device_authorization_endpoint,
-		cfg->device_authorization_endpoint) != 0 ||
-	    override(&p->token_endpoint, cfg->token_endpoint) != 0 ||
-	    override(&p->userinfo_endpoint, cfg->userinfo_endpoint) != 0 ||
-	    override(&p->jwks_uri, cfg->jwks_uri) != 0)
+	if (override(&m->device_authorization_endpoint, device_authorization) !=
+		0 ||
+	    override(&m->token_endpoint, token) != 0 ||
+	    override(&m->userinfo_endpoint, userinfo) != 0 ||
+	    override(&m->jwks_uri, jwks_uri) != 0)
 		return OIDC_ERR_NOMEM;
 	return 0;
 }

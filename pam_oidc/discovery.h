@@ -10,7 +10,7 @@
 #define AUTH_METHOD_POST  0x2
 #define AUTH_METHOD_NONE  0x4
 
-struct oidc_provider {
+struct oidc_metadata {
 	char *issuer;
 	char *device_authorization_endpoint;
 	char *token_endpoint;
@@ -20,8 +20,8 @@ struct oidc_provider {
 	int device_grant;          /* -1 unknown, 0 no, 1 yes */
 };
 
-struct oidc_provider *provider_new(void);
-void provider_free(struct oidc_provider *p);
+struct oidc_metadata *discovery_new(void);
+void discovery_free(struct oidc_metadata *p);
 
 /*
  * The discovery URL for a configured issuer, and the issuer that the
@@ -31,12 +31,14 @@ int discovery_url(const char *issuer, char **url, char **expected_issuer);
 
 /* Fill p from a parsed discovery document; issuer must match exactly. */
 int discovery_parse(
-    const json_t *doc, const char *expected_issuer, struct oidc_provider *p);
+    const json_t *doc, const char *expected_issuer, struct oidc_metadata *p);
 
-struct oidc_config;
-
-/* Endpoints set in the configuration replace the discovered ones. */
-int discovery_apply_config(
-    struct oidc_provider *p, const struct oidc_config *cfg);
+/*
+ * Endpoints set in the configuration replace the discovered ones; a NULL
+ * value keeps what was discovered.
+ */
+int discovery_override(struct oidc_metadata *m,
+    const char *device_authorization, const char *token, const char *userinfo,
+    const char *jwks_uri);
 
 #endif

@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "claims.h"
+#include "buf.h"
 #include "etcgroup.h"
+#include "names.h"
 #include "oidc.h"
 
 struct gfile {
@@ -21,8 +22,7 @@ struct gfile {
 	char *old; /* NULL: the file does not exist */
 	size_t oldlen;
 	struct stat st;
-	char *new;
-	size_t newlen, newcap;
+	struct oidc_buf out; /* the file as it is to be */
 	int changed;
 };
 
@@ -30,28 +30,15 @@ static void
 gfile_free(struct gfile *f)
 {
 	free(f->old);
-	free(f->new);
+	buf_free(&f->out);
 }
 
 static int
 out_add(struct gfile *f, const char *s, size_t n)
 {
-	char *p;
-	size_t cap;
+	int r = buf_add(&f->out, s, n);
 
-	if (f->newlen + n + 1 > f->newcap) {
-		cap = f->newcap ? f->newcap : 4096;
-		while (cap < f->newlen + n + 1)
-			cap *= 2;
-		if ((p = realloc(f->new, cap)) == NULL)
-			return OIDC_ERR_NOMEM;
-		f->new = p;
-		f->newcap = cap;
-	}
-	memcpy(f->new + f->newlen, s, n);
-	f->newlen += n;
-	f->new[f->newlen] = '\0';
-	return 0;
+	return r == OIDC_ERR_INVALID ? OIDC_ERR_SYSTEM : r;
 }
 
 /* Read path whole; a missing file leaves f->old NULL. */
@@ -105,17 +92,6 @@ out:
 		f->old = NULL;
 	}
 	return r;
-}
-
-static int
-listed(const struct oidc_strlist *l, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -193,9 +169,9 @@ edit(struct gfile *f, const char *user, const struct oidc_strlist *managed,
 		len = nl ? (size_t)(nl - line) : (size_t)(end - line);
 		colon = memchr(line, ':', len);
 		if (colon != NULL &&
-		    listed(managed, line, (size_t)(colon - line))) {
+		    strlist_has(managed, line, (size_t)(colon - line))) {
 			int grant =
-			    listed(granted, line, (size_t)(colon - line));
+			    strlist_has(granted, line, (size_t)(colon - line));
 
 			for (i = 0; grant && seen && i < granted->n; i++)
 				if (strlen(granted->v[i]) ==
@@ -330,10 +306,12 @@ etcgroup_sync(const char *etc_dir, const char *user,
 
 	memset(&grp, 0, sizeof(grp));
 	memset(&gsh, 0, sizeof(gsh));
-	if (!claims_valid_name(user, 256))
+	buf_init(&grp.out, 2 * (size_t)ETCGROUP_MAX_FILE);
+	buf_init(&gsh.out, 2 * (size_t)ETCGROUP_MAX_FILE);
+	if (!names_valid(user, NAMES_USER_MAX))
 		return OIDC_ERR_INVALID;
 	for (i = 0; i < managed->n; i++)
-		if (!claims_valid_name(managed->v[i], 32))
+		if (!names_valid(managed->v[i], NAMES_GROUP_MAX))
 			return OIDC_ERR_INVALID;
 	if (managed->n == 0)
 		return 0;
@@ -378,11 +356,12 @@ etcgroup_sync(const char *etc_dir, const char *user,
 		     gsh.path, "-", gsh.old, gsh.oldlen, &gsh.st, lg)) != 0))
 		goto out;
 	if (gsh.changed &&
-	    (r = replace(gsh.path, "", gsh.new, gsh.newlen, &gsh.st, lg)) != 0)
+	    (r = replace(
+		 gsh.path, "", gsh.out.data, gsh.out.len, &gsh.st, lg)) != 0)
 		goto out;
 	if (grp.changed &&
-	    (r = replace(grp.path, "", grp.new, grp.newlen, &grp.st, lg)) !=
-		0) {
+	    (r = replace(
+		 grp.path, "", grp.out.data, grp.out.len, &grp.st, lg)) != 0) {
 		/* Put gshadow back, so the two still agree. */
 		if (gsh.changed)
 			(void)replace(

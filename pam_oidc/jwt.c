@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "b64url.h"
-#include "config.h"
 #include "json.h"
 #include "jwt.h"
 #include "oidc.h"

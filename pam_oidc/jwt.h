@@ -10,6 +10,23 @@
 
 #include "jwks.h"
 
+/* JWS algorithms, as bits of the allow-list. */
+enum oidc_alg {
+	ALG_RS256 = 1 << 0,
+	ALG_RS384 = 1 << 1,
+	ALG_RS512 = 1 << 2,
+	ALG_PS256 = 1 << 3,
+	ALG_PS384 = 1 << 4,
+	ALG_PS512 = 1 << 5,
+	ALG_ES256 = 1 << 6,
+	ALG_ES384 = 1 << 7,
+	ALG_ES512 = 1 << 8,
+	ALG_EDDSA = 1 << 9,
+	ALG_HS256 = 1 << 10,
+	ALG_HS384 = 1 << 11,
+	ALG_HS512 = 1 << 12,
+};
+
 struct oidc_jwt_policy {
 	unsigned int algs; /* allow-list, enum oidc_alg bits */
 	const char *issuer;

@@ -1,5 +1,6 @@
 /*
- * Shared definitions of the pam_oidc core: error codes and bounds.
+ * Shared definitions of the pam_oidc core: error codes, bounds, the clock,
+ * the reason formatter and secret-wiping frees (oidc.c).
  */
 #ifndef OIDC_H
 #define OIDC_H
@@ -37,12 +38,20 @@ enum oidc_err {
 	OIDC_ERR_INVALID = -14,      /* bad input to a parser */
 	OIDC_ERR_SYSTEM = -15,       /* a local system call failed */
 	OIDC_ERR_CLIENT = -16,       /* the provider rejected our client */
+	OIDC_ERR_PERM = -17,         /* allowed_roles turns the user away */
 };
 
 const char *oidc_strerror(int err);
 
 /* Milliseconds on the monotonic clock. */
 int64_t oidc_now_ms(void);
+
+/*
+ * Say why for the administrator: format into why (when given) and
+ * return err, so that a failure and its reason are one statement.
+ */
+int oidc_why(char *why, size_t whysz, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Wipe and free; free(NULL)-safe. */
 void oidc_freezero(void *p, size_t len);

@@ -5,50 +5,16 @@
 #include <string.h>
 
 #include "claims.h"
+#include "names.h"
 #include "oidc.h"
 #include "roles.h"
-
-void
-strlist_free(struct oidc_strlist *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int
-contains(const struct oidc_strlist *l, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strlen(l->v[i]) == len && memcmp(l->v[i], s, len) == 0)
-			return 1;
-	return 0;
-}
 
 static int
 push(struct oidc_strlist *l, const char *s, size_t len, size_t max)
 {
-	char **nv;
+	int r = strlist_add(l, s, len, max);
 
-	if (contains(l, s, len))
-		return 0;
-	if (l->n >= max)
-		return OIDC_ERR_CLAIM;
-	if ((nv = realloc(l->v, (l->n + 1) * sizeof(*nv))) == NULL)
-		return OIDC_ERR_NOMEM;
-	l->v = nv;
-	if ((l->v[l->n] = strndup(s, len)) == NULL)
-		return OIDC_ERR_NOMEM;
-	l->n++;
-	return 0;
+	return r == OIDC_ERR_INVALID ? OIDC_ERR_CLAIM : r;
 }
 
 static int
@@ -108,7 +74,7 @@ each_word(const char *s, int (*fn)(void *, const char *, size_t), void *arg)
 static int
 held(void *arg, const char *w, size_t n)
 {
-	return contains(arg, w, n);
+	return strlist_has(arg, w, n);
 }
 
 int
@@ -129,7 +95,7 @@ add_group(void *arg, const char *w, size_t n)
 		return OIDC_ERR_CONFIG;
 	memcpy(name, w, n);
 	name[n] = '\0';
-	if (!claims_valid_name(name, 32))
+	if (!names_valid(name, NAMES_GROUP_MAX))
 		return OIDC_ERR_CONFIG;
 	return push(arg, w, n, GROUPS_MAX);
 }
@@ -142,7 +108,7 @@ roles_groups(const struct oidc_strlist *roles, const struct oidc_kv *map,
 
 	memset(groups, 0, sizeof(*groups));
 	for (; map != NULL; map = map->next) {
-		if (!contains(roles, map->key, strlen(map->key)))
+		if (!strlist_has(roles, map->key, strlen(map->key)))
 			continue;
 		if ((r = each_word(map->value, add_group, groups)) != 0) {
 			strlist_free(groups);
@@ -161,7 +127,7 @@ add_managed(void *arg, const char *w, size_t n)
 		return OIDC_ERR_CONFIG;
 	memcpy(name, w, n);
 	name[n] = '\0';
-	if (!claims_valid_name(name, 32))
+	if (!names_valid(name, NAMES_GROUP_MAX))
 		return OIDC_ERR_CONFIG;
 	return push(arg, w, n, MANAGED_MAX);
 }

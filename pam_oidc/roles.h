@@ -8,19 +8,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "strlist.h"
 
 #define ROLES_MAX    256 /* roles read from one token */
 #define ROLE_MAX_LEN 256
 #define GROUPS_MAX   64   /* groups one login may be granted */
 #define MANAGED_MAX  1024 /* groups all role_map lines name */
-
-struct oidc_strlist {
-	char **v;
-	size_t n;
-};
-
-void strlist_free(struct oidc_strlist *l);
 
 /*
  * The roles at path: a string or an array of strings. A missing claim is

@@ -13,42 +13,25 @@
 #include "oidc.h"
 #include "safefile.h"
 
-static int why_set(char *why, size_t whysz, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-why_set(char *why, size_t whysz, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whysz > 0) {
-		va_start(ap, fmt);
-		if (vsnprintf(why, whysz, fmt, ap) < 0)
-			why[0] = '\0';
-		va_end(ap);
-	}
-	return err;
-}
-
 static int
 check_stat(
     const struct stat *st, const char *path, int flags, char *why, size_t whysz)
 {
 	if (!S_ISREG(st->st_mode))
-		return why_set(why, whysz, OIDC_ERR_CONFIG,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s is not a regular file", path);
 	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return why_set(why, whysz, OIDC_ERR_CONFIG,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s must be owned by root (chown root %s)", path, path);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return why_set(why, whysz, OIDC_ERR_CONFIG,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s is writable by group or others (chmod go-w)", path);
 	if ((flags & SAFEFILE_SECRET) && (st->st_mode & S_IROTH))
-		return why_set(why, whysz, OIDC_ERR_CONFIG,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s holds a secret and is readable by others (chmod o-r)",
 		    path);
 	if ((flags & SAFEFILE_PRIVATE) && (st->st_mode & (S_IRGRP | S_IROTH)))
-		return why_set(why, whysz, OIDC_ERR_CONFIG,
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s is readable by group or others (chmod 0600)", path);
 	return 0;
 }
@@ -65,19 +48,19 @@ safefile_read(const char *path, int flags, size_t max, char **buf, size_t *len,
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return why_set(why, whysz,
+		return oidc_why(why, whysz,
 		    errno == ENOENT ? OIDC_ERR_INVALID : OIDC_ERR_CONFIG,
 		    "cannot open %s (missing, or a symlink)", path);
 	r = OIDC_ERR_CONFIG;
 	if (fstat(fd, &st) != 0) {
-		why_set(why, whysz, r, "cannot stat %s", path);
+		oidc_why(why, whysz, r, "cannot stat %s", path);
 		goto out;
 	}
 	if ((r = check_stat(&st, path, flags, why, whysz)) != 0)
 		goto out;
 	r = OIDC_ERR_CONFIG;
 	if ((size_t)st.st_size > max) {
-		why_set(why, whysz, r, "%s is too large", path);
+		oidc_why(why, whysz, r, "%s is too large", path);
 		goto out;
 	}
 	r = OIDC_ERR_NOMEM;
@@ -93,7 +76,7 @@ safefile_read(const char *path, int flags, size_t max, char **buf, size_t *len,
 	}
 	r = OIDC_ERR_CONFIG;
 	if (got != (size_t)st.st_size) {
-		why_set(why, whysz, r, "short read on %s", path);
+		oidc_why(why, whysz, r, "short read on %s", path);
 		goto out;
 	}
 	data[got] = '\0';
@@ -115,16 +98,16 @@ safefile_mkdir(const char *dir, char *why, size_t whysz)
 	struct stat st;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return why_set(
+		return oidc_why(
 		    why, whysz, OIDC_ERR_SYSTEM, "cannot create %s", dir);
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return why_set(
+		return oidc_why(
 		    why, whysz, OIDC_ERR_SYSTEM, "%s is not a directory", dir);
 	if (st.st_uid != geteuid())
-		return why_set(why, whysz, OIDC_ERR_SYSTEM,
+		return oidc_why(why, whysz, OIDC_ERR_SYSTEM,
 		    "%s is not owned by the running user", dir);
 	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) != 0)
-		return why_set(why, whysz, OIDC_ERR_SYSTEM,
+		return oidc_why(why, whysz, OIDC_ERR_SYSTEM,
 		    "cannot make %s mode 0700", dir);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "json.h"
+#include "names.h"
 #include "oidc.h"
 #include "roles.h"
 
@@ -104,6 +105,7 @@ check_username(const json_t *doc, const char *path)
 	static const char *const xforms[] = {
 		"lowercase strip_domain=example.com", "none"
 	};
+	struct oidc_username_rule rule;
 	struct oidc_config *cfg;
 	char why[128], line[64], *user;
 	size_t i;
@@ -118,10 +120,11 @@ check_username(const json_t *doc, const char *path)
 		if (config_parse(
 			cfg, "fuzz", line, strlen(line), why, sizeof(why)) != 0)
 			abort();
+		rule = config_username_rule(cfg);
 		user = NULL;
-		r = claims_username(doc, cfg, &user, why, sizeof(why));
+		r = claims_username(doc, &rule, &user, why, sizeof(why));
 		if (r == 0) {
-			if (!claims_valid_name(
+			if (!names_valid(
 				user, (size_t)cfg->username_max_length))
 				abort();
 			free(user);

@@ -34,6 +34,7 @@
 #include "config.h"
 #include "discovery.h"
 #include "fuzz.h"
+#include "names.h"
 #include "oidc.h"
 #include "roles.h"
 
@@ -164,7 +165,7 @@ check_valid(const struct oidc_config *cfg)
 	check_url(cfg->userinfo_endpoint);
 	check_url(cfg->jwks_uri);
 	for (kv = cfg->pin_subs; kv != NULL; kv = kv->next)
-		if (!claims_valid_name(kv->key, 256) || kv->value[0] == '\0')
+		if (!names_valid(kv->key, 256) || kv->value[0] == '\0')
 			abort();
 	/*
 	 * role_map names only valid group names, which group_mode = persist
@@ -176,7 +177,7 @@ check_valid(const struct oidc_config *cfg)
 		return;
 	}
 	for (i = 0; i < groups.n; i++)
-		if (!claims_valid_name(groups.v[i], 32))
+		if (!names_valid(groups.v[i], 32))
 			abort();
 	strlist_free(&groups);
 	if (cfg->issuer != NULL) {

@@ -1,6 +1,6 @@
 /*
  * The discovery document: discovery_url for the configured issuer, then
- * json_parse_object, discovery_parse and discovery_apply_config, as
+ * json_parse_object, discovery_parse and discovery_override, as
  * flow.c calls them.
  *
  * Input: the configured issuer, a newline, then the document.
@@ -43,10 +43,10 @@ check_override(const char *got, const char *discovered, const char *conf)
 }
 
 static void
-apply_config(struct oidc_provider *p, int which)
+apply_config(struct oidc_metadata *p, int which)
 {
 	struct oidc_config *cfg;
-	struct oidc_provider before;
+	struct oidc_metadata before;
 
 	if ((cfg = config_new()) == NULL)
 		abort();
@@ -64,7 +64,9 @@ apply_config(struct oidc_provider *p, int which)
 	before.device_authorization_endpoint = p->device_authorization_endpoint
 	    ? strdup(p->device_authorization_endpoint)
 	    : NULL;
-	if (discovery_apply_config(p, cfg) != 0)
+	if (discovery_override(p, cfg->device_authorization_endpoint,
+		cfg->token_endpoint, cfg->userinfo_endpoint,
+		cfg->jwks_uri) != 0)
 		abort();
 	check_override(
 	    p->token_endpoint, before.token_endpoint, cfg->token_endpoint);
@@ -83,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *part;
 	size_t plen;
 	char *issuer, *url = NULL, *expect = NULL;
-	struct oidc_provider *p;
+	struct oidc_metadata *p;
 	json_t *doc = NULL;
 	size_t ulen;
 	int r;
@@ -101,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (data != NULL &&
 	    json_parse_object((const char *)data, size, &doc) == 0) {
-		if ((p = provider_new()) == NULL)
+		if ((p = discovery_new()) == NULL)
 			abort();
 		r = discovery_parse(doc, expect, p);
 		if (r == 0) {
@@ -118,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (r != OIDC_ERR_PROTOCOL) {
 			abort();
 		}
-		provider_free(p);
+		discovery_free(p);
 		json_decref(doc);
 	}
 	free(url);

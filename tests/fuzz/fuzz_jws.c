@@ -1,7 +1,7 @@
 /*
  * ID token verification: jwt_verify (compact JWS parsing, the algorithm
  * allow-list, key choice, the signature and the claim checks), then what
- * flow.c does with verified claims: claims_require, claims_username,
+ * login.c does with verified claims: claims_require, claims_username,
  * roles_from_claims, roles_allowed and roles_groups.
  *
  * Three key sets are built once at start-up, each with a policy that
@@ -50,6 +50,7 @@
 #include "json.h"
 #include "jwks.h"
 #include "jwt.h"
+#include "names.h"
 #include "oidc.h"
 #include "roles.h"
 
@@ -334,7 +335,7 @@ check_roles(const json_t *claims, const struct oidc_config *cfg)
 	(void)roles_allowed(&roles, cfg->allowed_roles);
 	if (roles_groups(&roles, cfg->role_map, &groups) == 0) {
 		for (i = 0; i < groups.n; i++)
-			if (!claims_valid_name(groups.v[i], 32))
+			if (!names_valid(groups.v[i], 32))
 				abort();
 		strlist_free(&groups);
 	}
@@ -344,6 +345,7 @@ check_roles(const json_t *claims, const struct oidc_config *cfg)
 static void
 use_claims(const json_t *claims)
 {
+	struct oidc_username_rule rule;
 	char why[256], *user;
 	size_t i;
 	int r;
@@ -353,10 +355,11 @@ use_claims(const json_t *claims)
 		    claims, cfgs[i]->require_claims, why, sizeof(why));
 		if (r != 0 && r != OIDC_ERR_CLAIM)
 			abort();
+		rule = config_username_rule(cfgs[i]);
 		user = NULL;
-		r = claims_username(claims, cfgs[i], &user, why, sizeof(why));
+		r = claims_username(claims, &rule, &user, why, sizeof(why));
 		if (r == 0) {
-			if (!claims_valid_name(
+			if (!names_valid(
 				user, (size_t)cfgs[i]->username_max_length))
 				abort();
 			free(user);

@@ -94,12 +94,13 @@ check_auth(const struct oidc_device_auth *da, uint8_t ctl)
 	if (p.next_ms != 1500 || device_flow_wait_ms(&p, 1500) != 0)
 		abort();
 
-	cfg->qr = styles[(ctl >> 4) & 3];
+	ctx.qr = styles[(ctl >> 4) & 3];
+	ctx.prompt = cfg->prompt;
 	ctx.host = "host.example";
 	ctx.service = "sshd";
 	ctx.user = (ctl & 0x40) ? "alice" : NULL;
 	ctx.wait_enter = (ctl & 0x80) != 0;
-	if ((r = display_build(cfg, &ctx, da, &text)) != 0) {
+	if ((r = display_build(&ctx, da, &text)) != 0) {
 		if (r != OIDC_ERR_NOMEM && r != OIDC_ERR_INVALID)
 			abort();
 		return;

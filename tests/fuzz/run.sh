@@ -5,7 +5,7 @@
 # to build-fuzz. FUZZ_TARGETS="jws config" limits the targets, FUZZ_JOBS
 # the fuzzers run at once (default 2, at most the number of CPUs).
 #
-# 1. Compiles pam_oidc/*.c (but pam_oidc.c and conv.c, which need PAM) and
+# 1. Compiles pam_oidc/*.c (but pam_oidc.c and handle.c, which need PAM) and
 #    each tests/fuzz/fuzz_<target>.c with clang's libFuzzer, ASan and UBSan
 #    into BUILD_DIR, rebuilding only what is older than its sources.
 # 2. Replays tests/fuzz/regress/<target>/* (reproducers of fixed bugs) and
@@ -114,7 +114,7 @@ for src in pam_oidc/*.c; do
 	name=${src##*/}
 	name=${name%.c}
 	case $name in
-	pam_oidc | conv) continue ;;
+	pam_oidc | handle) continue ;;
 	esac
 	obj="$build/obj/$name.o"
 	objs+=("$obj")

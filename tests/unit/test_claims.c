@@ -12,6 +12,7 @@
 #include "claims.h"
 #include "config.h"
 #include "fixtures.h"
+#include "names.h"
 
 static json_t *
 J(const char *s)
@@ -44,11 +45,12 @@ static char *
 username(const char *claims, const char *cfgtext, char *why, size_t whysz)
 {
 	struct oidc_config *cfg = cfg_with(cfgtext);
+	struct oidc_username_rule rule = config_username_rule(cfg);
 	json_t *c = J(claims);
 	char *user = NULL;
 	int r;
 
-	r = claims_username(c, cfg, &user, why, whysz);
+	r = claims_username(c, &rule, &user, why, whysz);
 	if (r != 0) {
 		assert_int_equal(r, OIDC_ERR_CLAIM);
 		assert_null(user);
@@ -241,13 +243,13 @@ test_username_missing_no_fallback(void **state)
 static void
 test_valid_name_rules(void **state)
 {
-	assert_true(claims_valid_name("alice", 32));
-	assert_true(claims_valid_name("_a", 32));
-	assert_false(claims_valid_name("alice", 4));
-	assert_false(claims_valid_name("", 32));
-	assert_false(claims_valid_name("Alice", 32));
-	assert_false(claims_valid_name("-a", 32));
-	assert_false(claims_valid_name("a$", 32));
+	assert_true(names_valid("alice", 32));
+	assert_true(names_valid("_a", 32));
+	assert_false(names_valid("alice", 4));
+	assert_false(names_valid("", 32));
+	assert_false(names_valid("Alice", 32));
+	assert_false(names_valid("-a", 32));
+	assert_false(names_valid("a$", 32));
 }
 
 static int

@@ -27,10 +27,10 @@ expect_url(const char *issuer, const char *want_url, const char *want_iss)
 }
 
 static int
-parse(const char *doc, const char *expected, struct oidc_provider **out)
+parse(const char *doc, const char *expected, struct oidc_metadata **out)
 {
 	json_t *j = json_loads(doc, 0, NULL);
-	struct oidc_provider *p = provider_new();
+	struct oidc_metadata *p = discovery_new();
 	int r;
 
 	assert_non_null(j);
@@ -40,7 +40,7 @@ parse(const char *doc, const char *expected, struct oidc_provider **out)
 	if (out != NULL)
 		*out = p;
 	else
-		provider_free(p);
+		discovery_free(p);
 	return r;
 }
 
@@ -76,7 +76,7 @@ test_url_with_trailing_slash(void **state)
 static void
 test_parse_exact_issuer_fills_endpoints(void **state)
 {
-	struct oidc_provider *p;
+	struct oidc_metadata *p;
 
 	assert_int_equal(
 	    parse(
@@ -96,7 +96,7 @@ test_parse_exact_issuer_fills_endpoints(void **state)
 	/* Lists not given: unknown. */
 	assert_int_equal(p->device_grant, -1);
 	assert_int_equal(p->auth_methods, 0);
-	provider_free(p);
+	discovery_free(p);
 }
 
 static void
@@ -155,7 +155,7 @@ test_parse_http_endpoint_refused(void **state)
 static void
 test_parse_grant_types_supported(void **state)
 {
-	struct oidc_provider *p;
+	struct oidc_metadata *p;
 
 	assert_int_equal(
 	    parse("{\"issuer\":\"https://idp.test\","
@@ -164,20 +164,20 @@ test_parse_grant_types_supported(void **state)
 		"https://idp.test", &p),
 	    0);
 	assert_int_equal(p->device_grant, 1);
-	provider_free(p);
+	discovery_free(p);
 	assert_int_equal(
 	    parse("{\"issuer\":\"https://idp.test\","
 		  "\"grant_types_supported\":[\"authorization_code\"]}",
 		"https://idp.test", &p),
 	    0);
 	assert_int_equal(p->device_grant, 0);
-	provider_free(p);
+	discovery_free(p);
 }
 
 static void
 test_parse_auth_methods(void **state)
 {
-	struct oidc_provider *p;
+	struct oidc_metadata *p;
 
 	assert_int_equal(
 	    parse(
@@ -187,14 +187,14 @@ test_parse_auth_methods(void **state)
 		"https://idp.test", &p),
 	    0);
 	assert_int_equal(p->auth_methods, AUTH_METHOD_POST | AUTH_METHOD_NONE);
-	provider_free(p);
+	discovery_free(p);
 	assert_int_equal(parse("{\"issuer\":\"https://idp.test\","
 			       "\"token_endpoint_auth_methods_supported\":"
 			       "[\"client_secret_basic\"]}",
 			     "https://idp.test", &p),
 	    0);
 	assert_int_equal(p->auth_methods, AUTH_METHOD_BASIC);
-	provider_free(p);
+	discovery_free(p);
 }
 
 int

@@ -34,11 +34,22 @@ cfg_new(enum oidc_qr qr)
 	return cfg;
 }
 
+/* display_build with the prompt and QR style of cfg. */
+static int
+display_for(const struct oidc_config *cfg, struct oidc_display_ctx *ctx,
+    const struct oidc_device_auth *da, char **text)
+{
+	ctx->prompt = cfg->prompt;
+	ctx->qr = cfg->qr;
+	return display_build(ctx, da, text);
+}
+
 static char *
 build(enum oidc_qr qr, int wait_enter, const char *complete)
 {
 	struct oidc_config *cfg = cfg_new(qr);
-	struct oidc_display_ctx ctx = { "host-7", "sshd", "alice", wait_enter };
+	struct oidc_display_ctx ctx = { "host-7", "sshd", "alice", wait_enter,
+		NULL, QR_OFF };
 	struct oidc_device_auth da = { 0 };
 	char *text = NULL;
 
@@ -48,7 +59,7 @@ build(enum oidc_qr qr, int wait_enter, const char *complete)
 	da.verification_uri_complete = (char *)complete;
 	da.expires_in = 600;
 	da.interval = 5;
-	assert_int_equal(display_build(cfg, &ctx, &da, &text), 0);
+	assert_int_equal(display_for(cfg, &ctx, &da, &text), 0);
 	assert_non_null(text);
 	config_free(cfg);
 	return text;
@@ -130,13 +141,13 @@ test_context_strings_sanitised(void **state)
 {
 	struct oidc_config *cfg = cfg_new(QR_OFF);
 	struct oidc_display_ctx ctx = { "ho\x1b[2Jst", "ss\rhd",
-		"al\xe2\x80\xaeice", 0 };
+		"al\xe2\x80\xaeice", 0, NULL, QR_OFF };
 	struct oidc_device_auth da = { 0 };
 	char *t = NULL;
 
 	da.user_code = CODE;
 	da.verification_uri = URI;
-	assert_int_equal(display_build(cfg, &ctx, &da, &t), 0);
+	assert_int_equal(display_for(cfg, &ctx, &da, &t), 0);
 	assert_null(strchr(t, '\x1b'));
 	assert_null(strchr(t, '\r'));
 	assert_null(strstr(t, "\xe2\x80\xae"));
@@ -149,13 +160,13 @@ static void
 test_kiosk_without_user(void **state)
 {
 	struct oidc_config *cfg = cfg_new(QR_OFF);
-	struct oidc_display_ctx ctx = { NULL, NULL, NULL, 0 };
+	struct oidc_display_ctx ctx = { NULL, NULL, NULL, 0, NULL, QR_OFF };
 	struct oidc_device_auth da = { 0 };
 	char *t = NULL;
 
 	da.user_code = CODE;
 	da.verification_uri = URI;
-	assert_int_equal(display_build(cfg, &ctx, &da, &t), 0);
+	assert_int_equal(display_for(cfg, &ctx, &da, &t), 0);
 	assert_non_null(strstr(t,
 	    "Sign-in to login on this machine, as the "
 	    "account you approve with."));

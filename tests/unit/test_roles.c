@@ -145,7 +145,7 @@ test_role_map_grants_only_named_groups(void **state)
 	assert_string_equal(g.v[2], "wheel");
 	strlist_free(&g);
 	strlist_free(&r);
-	config_kv_free(kv);
+	kv_free(kv);
 	json_decref(c);
 }
 
@@ -160,7 +160,7 @@ test_role_named_like_group_grants_nothing(void **state)
 	assert_int_equal(roles_groups(&r, kv, &g), 0);
 	assert_int_equal(g.n, 0);
 	strlist_free(&r);
-	config_kv_free(kv);
+	kv_free(kv);
 	json_decref(c);
 }
 

@@ -1,6 +1,8 @@
 /*
- * Error strings, the clock and secret-wiping frees.
+ * Error strings, the clock, reasons and secret-wiping frees (see oidc.h).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +33,7 @@ oidc_strerror(int err)
 	case OIDC_ERR_INVALID: return "invalid input";
 	case OIDC_ERR_SYSTEM: return "a system call failed";
 	case OIDC_ERR_CLIENT: return "the provider rejected the client";
+	case OIDC_ERR_PERM: return "the role does not allow access";
 	}
 	return "unknown error";
 }
@@ -59,4 +62,18 @@ oidc_strfree(char *s)
 {
 	if (s != NULL)
 		oidc_freezero(s, strlen(s));
+}
+
+int
+oidc_why(char *why, size_t whysz, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && whysz > 0) {
+		va_start(ap, fmt);
+		if (vsnprintf(why, whysz, fmt, ap) < 0)
+			why[0] = '\0';
+		va_end(ap);
+	}
+	return err;
 }

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-#include "grant.h"
 #include "oidc.h"
+#include "session.h"
 
 #define T0 ((time_t)1700000000)
 
@@ -49,25 +49,26 @@ static void
 test_write_then_take_once(void **state)
 {
 	const char *dir = *state;
-	char id[GRANT_ID_LEN + 1];
+	char id[HANDOFF_ID_LEN + 1];
 	struct oidc_strlist g;
 	struct stat st;
 	char *p;
 
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
-	assert_int_equal(strlen(id), GRANT_ID_LEN);
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
+	assert_int_equal(strlen(id), HANDOFF_ID_LEN);
 	p = path_of(dir, id);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(grant_take(dir, id, "alice", T0 + 5, &g), 0);
+	assert_int_equal(session_handoff_take(dir, id, "alice", T0 + 5, &g), 0);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.v[0], "sudo");
 	assert_string_equal(g.v[1], "adm");
 	strlist_free(&g);
 	/* Taken: gone, and a second use gets nothing. */
 	assert_int_not_equal(stat(p, &st), 0);
-	assert_int_equal(
-	    grant_take(dir, id, "alice", T0 + 5, &g), OIDC_ERR_INVALID);
+	assert_int_equal(session_handoff_take(dir, id, "alice", T0 + 5, &g),
+	    OIDC_ERR_INVALID);
 	assert_int_equal(g.n, 0);
 	free(p);
 }
@@ -75,10 +76,12 @@ test_write_then_take_once(void **state)
 static void
 test_ids_differ(void **state)
 {
-	char a[GRANT_ID_LEN + 1], b[GRANT_ID_LEN + 1];
+	char a[HANDOFF_ID_LEN + 1], b[HANDOFF_ID_LEN + 1];
 
-	assert_int_equal(grant_write(*state, "alice", &GROUPS, T0, a), 0);
-	assert_int_equal(grant_write(*state, "alice", &GROUPS, T0, b), 0);
+	assert_int_equal(
+	    session_handoff_write(*state, "alice", &GROUPS, T0, a), 0);
+	assert_int_equal(
+	    session_handoff_write(*state, "alice", &GROUPS, T0, b), 0);
 	assert_string_not_equal(a, b);
 }
 
@@ -86,27 +89,30 @@ static void
 test_other_user_gets_nothing_and_spends_it(void **state)
 {
 	const char *dir = *state;
-	char id[GRANT_ID_LEN + 1];
+	char id[HANDOFF_ID_LEN + 1];
 	struct oidc_strlist g;
 
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
 	assert_int_equal(
-	    grant_take(dir, id, "bob", T0 + 1, &g), OIDC_ERR_INVALID);
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
+	assert_int_equal(
+	    session_handoff_take(dir, id, "bob", T0 + 1, &g), OIDC_ERR_INVALID);
 	assert_int_equal(g.n, 0);
 	/* Trying with the wrong user used it up. */
-	assert_int_equal(
-	    grant_take(dir, id, "alice", T0 + 1, &g), OIDC_ERR_INVALID);
+	assert_int_equal(session_handoff_take(dir, id, "alice", T0 + 1, &g),
+	    OIDC_ERR_INVALID);
 }
 
 static void
 test_expired(void **state)
 {
 	const char *dir = *state;
-	char id[GRANT_ID_LEN + 1];
+	char id[HANDOFF_ID_LEN + 1];
 	struct oidc_strlist g;
 
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
-	assert_int_equal(grant_take(dir, id, "alice", T0 + GRANT_TTL + 1, &g),
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
+	assert_int_equal(
+	    session_handoff_take(dir, id, "alice", T0 + HANDOFF_TTL + 1, &g),
 	    OIDC_ERR_INVALID);
 }
 
@@ -124,7 +130,8 @@ test_bad_ids_refused(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(
-		    grant_take(dir, bad[i], "alice", T0, &g), OIDC_ERR_INVALID);
+		    session_handoff_take(dir, bad[i], "alice", T0, &g),
+		    OIDC_ERR_INVALID);
 }
 
 /* A forged or damaged file grants nothing. */
@@ -143,17 +150,19 @@ test_tampered_content_refused(void **state)
 		"pam_oidc grant 1\nuser alice\n",
 	};
 #undef HEAD
-	char id[GRANT_ID_LEN + 1], *p, *x;
+	char id[HANDOFF_ID_LEN + 1], *p, *x;
 	struct oidc_strlist g;
 	size_t i;
 
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
+		assert_int_equal(
+		    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
 		p = path_of(dir, id);
 		x = fix_write_file(dir, "x", bodies[i], 0600);
 		assert_int_equal(rename(x, p), 0);
 		assert_int_equal(
-		    grant_take(dir, id, "alice", T0 + 1, &g), OIDC_ERR_INVALID);
+		    session_handoff_take(dir, id, "alice", T0 + 1, &g),
+		    OIDC_ERR_INVALID);
 		free(x);
 		free(p);
 	}
@@ -163,25 +172,28 @@ static void
 test_unsafe_file_refused(void **state)
 {
 	const char *dir = *state;
-	char id[GRANT_ID_LEN + 1], *p, *target;
+	char id[HANDOFF_ID_LEN + 1], *p, *target;
 	struct oidc_strlist g;
 
 	/* Readable by others. */
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
 	p = path_of(dir, id);
 	assert_int_equal(chmod(p, 0644), 0);
-	assert_int_equal(
-	    grant_take(dir, id, "alice", T0 + 1, &g), OIDC_ERR_INVALID);
+	assert_int_equal(session_handoff_take(dir, id, "alice", T0 + 1, &g),
+	    OIDC_ERR_INVALID);
 	free(p);
 	/* A symlink to a real grant. */
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
 	target = path_of(dir, id);
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, id), 0);
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
 	p = path_of(dir, id);
 	unlink(p);
 	assert_int_equal(symlink(target, p), 0);
-	assert_int_equal(
-	    grant_take(dir, id, "alice", T0 + 1, &g), OIDC_ERR_INVALID);
+	assert_int_equal(session_handoff_take(dir, id, "alice", T0 + 1, &g),
+	    OIDC_ERR_INVALID);
 	free(p);
 	free(target);
 }
@@ -191,32 +203,35 @@ test_invalid_names_not_written(void **state)
 {
 	static char *evil[] = { "sudo\nroot" };
 	const struct oidc_strlist bad = { evil, 1 };
-	char id[GRANT_ID_LEN + 1];
+	char id[HANDOFF_ID_LEN + 1];
 
+	assert_int_equal(session_handoff_write(*state, "alice", &bad, T0, id),
+	    OIDC_ERR_INVALID);
 	assert_int_equal(
-	    grant_write(*state, "alice", &bad, T0, id), OIDC_ERR_INVALID);
-	assert_int_equal(
-	    grant_write(*state, "al\nice", &GROUPS, T0, id), OIDC_ERR_INVALID);
+	    session_handoff_write(*state, "al\nice", &GROUPS, T0, id),
+	    OIDC_ERR_INVALID);
 }
 
 static void
 test_sweep_removes_only_expired(void **state)
 {
 	const char *dir = *state;
-	char old[GRANT_ID_LEN + 1], fresh[GRANT_ID_LEN + 1], *p, *q;
+	char old[HANDOFF_ID_LEN + 1], fresh[HANDOFF_ID_LEN + 1], *p, *q;
 	struct stat st;
 
-	assert_int_equal(grant_write(dir, "alice", &GROUPS, T0, old), 0);
-	assert_int_equal(grant_write(dir, "bob", &GROUPS, T0, fresh), 0);
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, old), 0);
+	assert_int_equal(
+	    session_handoff_write(dir, "bob", &GROUPS, T0, fresh), 0);
 	p = path_of(dir, old);
 	q = path_of(dir, fresh);
 	/* old was written long ago. */
 	{
-		struct timespec ts[2] = { { time(NULL) - GRANT_TTL - 10, 0 },
-			{ time(NULL) - GRANT_TTL - 10, 0 } };
+		struct timespec ts[2] = { { time(NULL) - HANDOFF_TTL - 10, 0 },
+			{ time(NULL) - HANDOFF_TTL - 10, 0 } };
 		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
 	}
-	grant_sweep(dir, time(NULL));
+	session_handoff_sweep(dir, time(NULL));
 	assert_int_not_equal(stat(p, &st), 0);
 	assert_int_equal(stat(q, &st), 0);
 	free(p);

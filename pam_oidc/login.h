@@ -1,9 +1,12 @@
 /*
  * One complete device-flow login, independent of PAM: the module and the
- * pam-oidc helper both call flow_login() with their own user interface.
+ * pam-oidc helper both call login_run() with their own user interface.
+ * The story: the provider's metadata, a device code on the screen, polls
+ * until approval, the ID token verified, the identity bound to the
+ * account and its roles mapped.
  */
-#ifndef OIDC_FLOW_H
-#define OIDC_FLOW_H
+#ifndef OIDC_LOGIN_H
+#define OIDC_LOGIN_H
 
 #include <jansson.h>
 
@@ -22,7 +25,7 @@ struct oidc_ui {
 };
 
 struct oidc_login {
-	const char *host;
+	const char *host; /* NULL: this machine's name */
 	const char *service;
 	const char *user; /* NULL in kiosk mode */
 	int wait_enter;   /* wait resolved by the caller */
@@ -38,24 +41,14 @@ struct oidc_identity {
 	int allowed;                /* allowed_roles holds */
 };
 
-struct oidc_provider;
-
 void identity_free(struct oidc_identity *id);
-
-/*
- * The client authentication a login uses: the configured one, else basic
- * when there is a secret (post when the provider lists only post), else
- * none.
- */
-enum oidc_client_auth flow_client_auth(
-    const struct oidc_config *c, const struct oidc_provider *p);
 
 /*
  * Run the flow and verify the result. On success *out holds the verified
  * identity, whose username equals login->user byte for byte when a user
  * was given. Returns 0 or a negative OIDC_ERR_*.
  */
-int flow_login(const struct oidc_config *cfg, const struct oidc_login *login,
+int login_run(const struct oidc_config *cfg, const struct oidc_login *login,
     const struct oidc_ui *ui, struct oidc_identity **out);
 
 #endif

@@ -1,0 +1,39 @@
+/*
+ * Host policy: what this machine does with a verified identity. The local
+ * account (made on first sign-in with auto_register), the groups kept in
+ * /etc/group with group_mode = persist, and whether the person presses
+ * Enter after approving.
+ */
+#ifndef OIDC_HOST_H
+#define OIDC_HOST_H
+
+#include "config.h"
+#include "log.h"
+#include "roles.h"
+
+/*
+ * The user must have a local account: made now when auto_register is on,
+ * otherwise OIDC_ERR_USER_UNKNOWN. A failed lookup is
+ * OIDC_ERR_SYSTEM.
+ */
+int host_account(
+    const struct oidc_config *cfg, const char *user, const struct oidc_log *lg);
+
+/*
+ * group_mode = persist: the managed groups in /etc/group follow the
+ * roles; a user allowed_roles turns away keeps none of them.
+ */
+int host_persist_groups(const struct oidc_config *cfg, const char *user,
+    const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
+
+/*
+ * What the host does with a verified identity: the local account (made
+ * with auto_register), then with group_mode = persist its groups.
+ */
+int host_admit(const struct oidc_config *cfg, const char *user,
+    const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
+
+/* Does the login ask for Enter after approval (wait = auto|enter|poll)? */
+int host_wait_enter(const struct oidc_config *cfg, const char *service);
+
+#endif
