@@ -74,7 +74,7 @@ int provider_userinfo(
 const char *provider_oauth_error(const struct oidc_provider *p);
 
 /* What to fix for an OAuth error that refuses the client, or NULL. */
-const char *provider_client_fix(const char *error);
+const char *provider_client_fix(const char *err);
 
 /*
  * The client authentication a login uses: the configured one, else basic
