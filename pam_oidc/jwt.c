@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "b64url.h"
 #include "json.h"
@@ -258,6 +259,7 @@ check_header(const json_t *hdr, const struct oidc_jwt_policy *pol,
     const struct alg **a, struct oidc_jwt_info *info)
 {
 	const char *alg = json_str(hdr, "alg"), *kid = json_str(hdr, "kid");
+	const json_t *typ;
 
 	if (alg == NULL)
 		return refuse(info, "header has no alg");
@@ -276,6 +278,15 @@ check_header(const json_t *hdr, const struct oidc_jwt_policy *pol,
 		return refuse(info, "unsupported crit header");
 	if (json_object_get(hdr, "b64") != NULL)
 		return refuse(info, "b64 header not supported");
+	/*
+	 * Explicit typing (RFC 8725 section 3.11): an ID token is typed JWT
+	 * or not at all; an access token (at+jwt, RFC 9068), a logout token
+	 * or any other type is not one, even when signed by the same key.
+	 */
+	if ((typ = json_object_get(hdr, "typ")) != NULL &&
+	    (!json_is_string(typ) ||
+		strcasecmp(json_string_value(typ), "JWT") != 0))
+		return refuse(info, "typ is not JWT: not an ID token");
 	return 0;
 }
 

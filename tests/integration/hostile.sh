@@ -375,6 +375,10 @@ test_identity_attacks() {
 	un object '{"name": "alice"}'
 	un number 2001
 	un null null
+	# An access token (RFC 9068) is no ID token, even with valid claims.
+	id_case typ-at-jwt '"header_set": {"typ": "at+jwt"}'
+	has hi-typ-at-jwt '^SYSLOG [0-7] .*ID token refused: typ is not JWT' \
+	    "identity attack typ-at-jwt: the token type is logged"
 	# Kiosk: the claim would become PAM_USER.
 	un kiosk-root-passwd-line '"root:x:0:0"' "" "$k"
 	un kiosk-root-newline '"root\nalice"' "" "$k"

@@ -468,6 +468,34 @@ test_crit_header_refused(void **state)
 	    OIDC_ERR_TOKEN);
 }
 
+/* RFC 8725 section 3.11: only an untyped or JWT-typed token is an ID token. */
+static void
+test_typ_other_than_jwt_refused(void **state)
+{
+	static const char *const refused[] = { "\"at+jwt\"",
+		"\"application/at+jwt\"", "\"logout+jwt\"", "\"JOSE\"", "\"\"",
+		"\"JWT \"", "1", "null", "[\"JWT\"]" };
+	static const char *const accepted[] = { "\"JWT\"", "\"jwt\"" };
+	char h[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(h, sizeof(h),
+		    "{\"alg\":\"RS256\",\"kid\":\"k1\",\"typ\":%s}",
+		    refused[i]);
+		assert_int_equal(verify_header(h, K.rsa), OIDC_ERR_TOKEN);
+	}
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		snprintf(h, sizeof(h),
+		    "{\"alg\":\"RS256\",\"kid\":\"k1\",\"typ\":%s}",
+		    accepted[i]);
+		assert_int_equal(verify_header(h, K.rsa), 0);
+	}
+	/* No typ at all is an ID token too. */
+	assert_int_equal(
+	    verify_header("{\"alg\":\"RS256\",\"kid\":\"k1\"}", K.rsa), 0);
+}
+
 static void
 test_b64_header_refused(void **state)
 {
@@ -967,6 +995,7 @@ main(void)
 		cmocka_unit_test(test_no_kid_with_two_keys_refused),
 		cmocka_unit_test(test_kid_not_string_refused),
 		cmocka_unit_test(test_crit_header_refused),
+		cmocka_unit_test(test_typ_other_than_jwt_refused),
 		cmocka_unit_test(test_b64_header_refused),
 		cmocka_unit_test(test_jku_x5u_jwk_headers_ignored),
 		cmocka_unit_test(test_embedded_jwk_of_attacker_refused),
