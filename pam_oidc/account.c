@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,7 +17,7 @@
 #include "oidc.h"
 
 int
-account_exists(const char *user)
+account_lookup(const char *user, uid_t *uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
@@ -24,7 +26,41 @@ account_exists(const char *user)
 	e = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
 	if (e != 0 && e != ENOENT && e != ESRCH)
 		return -1;
+	if (res != NULL && uid != NULL)
+		*uid = res->pw_uid;
 	return res != NULL;
+}
+
+int
+account_exists(const char *user)
+{
+	return account_lookup(user, NULL);
+}
+
+uid_t
+account_uid_min(void)
+{
+	char line[256], *p, *end;
+	unsigned long v;
+	uid_t min = ACCOUNT_UID_MIN;
+	FILE *fp;
+
+	if ((fp = fopen(ACCOUNT_LOGIN_DEFS, "re")) == NULL)
+		return min;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		p = line + strspn(line, " \t");
+		if (strncmp(p, "UID_MIN", 7) != 0 ||
+		    (p[7] != ' ' && p[7] != '\t'))
+			continue;
+		p += 7 + strspn(p + 7, " \t");
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		/* A value that does not parse, or 0, keeps the default. */
+		if (errno == 0 && end != p && v > 0 && v < 0x7fffffffUL)
+			min = (uid_t)v;
+	}
+	(void)fclose(fp);
+	return min;
 }
 
 /* The account's UID, when exactly one account has it and it is not 0. */

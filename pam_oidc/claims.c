@@ -66,6 +66,17 @@ claims_username(const json_t *claims, const struct oidc_username_rule *rule,
 	if (v == NULL)
 		return fail(why, whysz, "the username claim is missing",
 		    OIDC_ERR_CLAIM);
+	/*
+	 * An address the provider has not verified may belong to anyone who
+	 * typed it into their profile.
+	 */
+	if (rule->require_email_verified && strcmp(rule->claim, "email") == 0 &&
+	    !claims_value_matches(
+		json_object_get(claims, "email_verified"), "true"))
+		return fail(why, whysz,
+		    "the username comes from email, and email_verified is not "
+		    "true",
+		    OIDC_ERR_CLAIM);
 	if (!json_is_string(v) || json_string_length(v) > 1024)
 		return fail(why, whysz, "the username claim is not a string",
 		    OIDC_ERR_CLAIM);
@@ -90,8 +101,19 @@ claims_username(const json_t *claims, const struct oidc_username_rule *rule,
 int
 claims_value_matches(const json_t *v, const char *want)
 {
+	const json_t *item;
 	char num[32];
+	size_t i;
 
+	/* An array (amr, groups) holds when one of its members does. */
+	if (json_is_array(v)) {
+		json_array_foreach (v, i, item)
+			if (!json_is_array(item) &&
+			    claims_value_matches(item,
+				want)) /* NOLINT(misc-no-recursion): one level */
+				return 1;
+		return 0;
+	}
 	if (json_is_string(v))
 		return strcmp(json_string_value(v), want) == 0;
 	if (json_is_true(v))

@@ -25,6 +25,7 @@ struct oidc_username_rule {
 	const struct oidc_kv *strip_domains; /* username_transform */
 	int lowercase;
 	int max_length;
+	int require_email_verified; /* when claim is email */
 };
 
 int claims_username(const json_t *claims, const struct oidc_username_rule *rule,
@@ -38,6 +39,7 @@ int claims_require(
  * Does the claim value equal the configured text? Strings compare
  * byte-exactly; booleans match "true"/"false"; integers their decimal
  * form. A string "true" matches "true" (Google sends email_verified so).
+ * An array matches when one of its members (not a nested array) does.
  */
 int claims_value_matches(const json_t *v, const char *want);
 

@@ -88,6 +88,16 @@ static const struct key keys[] = {
 	    "auto, always or never" },
 	{ "leeway", T_INT, O(leeway), 0, 600, NULL, "seconds from 0 to 600" },
 	{ "debug", T_BOOL, O(debug), 0, 0, NULL, "yes or no" },
+	{ "state_dir", T_STR, O(state_dir), 0, 0, NULL, "an absolute path" },
+	{ "pin_identity", T_BOOL, O(pin_identity), 0, 0, NULL, "yes or no" },
+	{ "system_accounts", T_STR, O(system_accounts), 0, 0, NULL,
+	    "space-separated user names" },
+	{ "require_email_verified", T_BOOL, O(require_email_verified), 0, 0,
+	    NULL, "yes or no" },
+	{ "device_rate_limit", T_INT, O(device_rate_limit), 0, 10000, NULL,
+	    "device authorizations per minute, 0 for none" },
+	{ "acr_values", T_STR, O(acr_values), 0, 0, NULL,
+	    "space-separated authentication context classes" },
 };
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -103,6 +113,9 @@ config_new(void)
 	cfg->username_max_length = 32;
 	cfg->http_timeout = 10;
 	cfg->leeway = 60;
+	cfg->pin_identity = 1;
+	cfg->require_email_verified = 1;
+	cfg->device_rate_limit = 30;
 	return cfg;
 }
 
@@ -131,7 +144,8 @@ struct oidc_username_rule
 config_username_rule(const struct oidc_config *cfg)
 {
 	struct oidc_username_rule r = { cfg->username_claim, cfg->strip_domains,
-		cfg->username_lowercase, cfg->username_max_length };
+		cfg->username_lowercase, cfg->username_max_length,
+		cfg->require_email_verified };
 
 	return r;
 }
@@ -450,6 +464,7 @@ config_defaults(struct oidc_config *cfg)
 	    dup_default(&cfg->prompt, "Sign in with your identity provider") !=
 		0 ||
 	    dup_default(&cfg->cache_dir, "/var/cache/pam_oidc") != 0 ||
+	    dup_default(&cfg->state_dir, "/var/lib/pam_oidc") != 0 ||
 	    dup_default(&cfg->shell, "/bin/bash") != 0)
 		return OIDC_ERR_NOMEM;
 	return 0;
@@ -508,7 +523,35 @@ check_role_map(const struct oidc_kv *kv, char *why, size_t whysz)
 				    "not a valid group name "
 				    "([a-z_][a-z0-9_.-]*, at most 32)",
 				    kv->key, name);
+			if (names_group_is_root(name))
+				return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+				    "role_map %s: group %s has GID 0; a role "
+				    "never grants root's group",
+				    kv->key, name);
 		}
+	}
+	return 0;
+}
+
+/* A space-separated list of user names. */
+static int
+check_names(const char *list, const char *key, char *why, size_t whysz)
+{
+	char name[NAMES_USER_MAX + 1];
+	size_t n;
+
+	for (; list != NULL && *list != '\0'; list += n) {
+		list += strspn(list, " \t");
+		if ((n = strcspn(list, " \t")) == 0)
+			break;
+		if (n >= sizeof(name))
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: a name is too long", key);
+		memcpy(name, list, n);
+		name[n] = '\0';
+		if (!names_valid(name, NAMES_USER_MAX))
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: \"%s\" is not a valid user name", key, name);
 	}
 	return 0;
 }
@@ -596,14 +639,22 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 		    "%s: cache_dir must be an absolute "
 		    "path",
 		    where);
+	if (cfg->state_dir != NULL && cfg->state_dir[0] != '/')
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: state_dir must be an absolute path", where);
 	if (cfg->ca_file != NULL && cfg->ca_file[0] != '/')
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: ca_file must be an absolute path", where);
 	if (cfg->shell != NULL && cfg->shell[0] != '/')
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: shell must be an absolute path", where);
+	if (cfg->ca_file != NULL &&
+	    safefile_check(cfg->ca_file, 0, why, whysz) != 0)
+		return OIDC_ERR_CONFIG;
 	if (check_role_map(cfg->role_map, why, whysz) != 0 ||
-	    check_pin_subs(cfg->pin_subs, why, whysz) != 0)
+	    check_pin_subs(cfg->pin_subs, why, whysz) != 0 ||
+	    check_names(cfg->system_accounts, "system_accounts", why, whysz) !=
+		0)
 		return OIDC_ERR_CONFIG;
 	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
 }

@@ -63,6 +63,12 @@ struct oidc_config {
 	enum oidc_userinfo userinfo;
 	int leeway;
 	int debug;
+	char *state_dir;            /* pins: what must not be lost */
+	int pin_identity;           /* first sign-in pins iss + sub */
+	char *system_accounts;      /* below UID_MIN, yet reachable */
+	int require_email_verified; /* for a username from email */
+	int device_rate_limit;      /* per minute and host; 0: none */
+	char *acr_values;
 	char *path; /* the file read */
 };
 

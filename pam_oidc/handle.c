@@ -77,21 +77,47 @@ cleanup_session(pam_handle_t *pamh, void *data, int status)
 }
 
 int
-handle_user(
-    pam_handle_t *pamh, const struct oidc_config *cfg, const char **user)
+handle_conv(pam_handle_t *pamh)
 {
+	const struct pam_conv *conv = NULL;
+
+	if (pam_get_item(pamh, PAM_CONV, (const void **)&conv) != PAM_SUCCESS ||
+	    conv == NULL || conv->conv == NULL)
+		return OIDC_ERR_CONV;
+	return 0;
+}
+
+int
+handle_user(pam_handle_t *pamh, const struct oidc_config *cfg, char **user)
+{
+	const char *u = NULL;
 	int r;
 
-	if (pam_get_item(pamh, PAM_USER, (const void **)user) != PAM_SUCCESS)
-		*user = NULL;
-	if ((*user == NULL || **user == '\0') && !cfg->kiosk &&
-	    (r = pam_get_user(pamh, user, NULL)) != PAM_SUCCESS)
+	*user = NULL;
+	if (pam_get_item(pamh, PAM_USER, (const void **)&u) != PAM_SUCCESS)
+		u = NULL;
+	if ((u == NULL || *u == '\0') && !cfg->kiosk &&
+	    (r = pam_get_user(pamh, &u, NULL)) != PAM_SUCCESS)
 		return r == PAM_CONV_AGAIN
 		    ? OIDC_ERR_CONV_AGAIN
 		    : (r == PAM_BUF_ERR ? OIDC_ERR_NOMEM : OIDC_ERR_CONV);
-	if (*user != NULL && **user == '\0')
-		*user = NULL;
-	return 0;
+	/* An empty name is kiosk mode only where kiosk = yes says so. */
+	if (u == NULL || *u == '\0')
+		return cfg->kiosk ? 0 : OIDC_ERR_USER_UNKNOWN;
+	/* The application may change PAM_USER while the login runs. */
+	return (*user = strdup(u)) == NULL ? OIDC_ERR_NOMEM : 0;
+}
+
+int
+handle_user_kept(pam_handle_t *pamh, const char *user)
+{
+	const char *u = NULL;
+
+	if (pam_get_item(pamh, PAM_USER, (const void **)&u) != PAM_SUCCESS)
+		return 0;
+	if (user == NULL)
+		return u == NULL || *u == '\0';
+	return u != NULL && strcmp(u, user) == 0;
 }
 
 void

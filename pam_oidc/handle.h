@@ -25,12 +25,18 @@ int handle_enter(void *pamh, const char *text);
 /* A plain error message for the person (PAM_ERROR_MSG). */
 void handle_error(pam_handle_t *pamh, const char *text);
 
+/* Is there a conversation? OIDC_ERR_CONV when the application gave none. */
+int handle_conv(pam_handle_t *pamh);
+
 /*
- * PAM_USER, asked for unless kiosk mode lets it be chosen at sign-in
- * (then *user is NULL). PAM_CONV_AGAIN is OIDC_ERR_CONV_AGAIN.
+ * A copy of PAM_USER, asked for unless kiosk mode lets it be chosen at
+ * sign-in (then *user is NULL). An empty name outside kiosk mode is
+ * OIDC_ERR_USER_UNKNOWN; PAM_CONV_AGAIN is OIDC_ERR_CONV_AGAIN.
  */
-int handle_user(
-    pam_handle_t *pamh, const struct oidc_config *cfg, const char **user);
+int handle_user(pam_handle_t *pamh, const struct oidc_config *cfg, char **user);
+
+/* Is PAM_USER still user (NULL: still unset)? */
+int handle_user_kept(pam_handle_t *pamh, const char *user);
 
 /* Forget what an earlier attempt on this handle kept. */
 void handle_forget(pam_handle_t *pamh);

@@ -1,12 +1,16 @@
 /*
  * Host policy (see host.h).
  */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "account.h"
 #include "etcgroup.h"
 #include "host.h"
 #include "oidc.h"
+#include "pins.h"
+#include "roles.h"
 
 #define ETC_DIR "/etc"
 
@@ -71,4 +75,84 @@ host_wait_enter(const struct oidc_config *cfg, const char *service)
 		return 0;
 	/* sshd shows PAM_TEXT_INFO only with the next prompt. */
 	return service != NULL && strcmp(service, "sshd") == 0;
+}
+
+/* Is user one of the space-separated names in list? */
+static int
+listed(const char *list, const char *user)
+{
+	size_t n, len = strlen(user);
+
+	for (; list != NULL && *list != '\0'; list += n) {
+		list += strspn(list, " \t");
+		n = strcspn(list, " \t");
+		if (n == len && n > 0 && memcmp(list, user, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+host_reachable(
+    const struct oidc_config *cfg, const char *user, const struct oidc_log *lg)
+{
+	char esc[256];
+	uid_t uid = 0, min;
+	int e = account_lookup(user, &uid);
+
+	if (e < 0) {
+		log_msg(lg, LOG_ERR, "cannot look up local user %s",
+		    log_escape(user, esc, sizeof(esc)));
+		return OIDC_ERR_SYSTEM;
+	}
+	if (e == 0 || (uid != 0 && uid >= (min = account_uid_min())) ||
+	    listed(cfg->system_accounts, user))
+		return 0;
+	log_msg(lg, LOG_NOTICE,
+	    "%s is a system account (UID %lu%s): left to the rest of the "
+	    "stack; name it in system_accounts to sign it in through the "
+	    "provider",
+	    log_escape(user, esc, sizeof(esc)), (unsigned long)uid,
+	    uid == 0 ? "" : ", below UID_MIN");
+	return OIDC_ERR_USER_UNKNOWN;
+}
+
+int
+host_pin(const struct oidc_config *cfg, const char *user, const char *iss,
+    const char *sub, const struct oidc_log *lg)
+{
+	const struct oidc_kv *kv;
+	char why[512], pinned[256], e1[256], e2[256];
+	int created = 0, r;
+
+	if (!cfg->pin_identity)
+		return 0;
+	/* pin_sub lines were checked with the claims (login.c). */
+	for (kv = cfg->pin_subs; kv != NULL; kv = kv->next)
+		if (strcmp(kv->key, user) == 0)
+			return 0;
+	why[0] = pinned[0] = '\0';
+	r = pins_bind(cfg->state_dir, user, iss, sub, time(NULL), &created,
+	    pinned, sizeof(pinned), why, sizeof(why));
+	if (r == 0 && created)
+		log_msg(lg, LOG_NOTICE, "user %s is now bound to iss %s sub %s",
+		    user, log_escape(iss, e1, sizeof(e1)),
+		    log_escape(sub, e2, sizeof(e2)));
+	else if (r == OIDC_ERR_MISMATCH)
+		log_msg(lg, LOG_NOTICE,
+		    "user %s is bound to sub %s, but sub %s (iss %s) signed "
+		    "in: refused (pam-oidc pins forget %s, if the person's "
+		    "account was re-created at the provider)",
+		    user, pinned, log_escape(sub, e2, sizeof(e2)),
+		    log_escape(iss, e1, sizeof(e1)), user);
+	else if (r == OIDC_ERR_INVALID)
+		log_msg(lg, LOG_ERR,
+		    "the identity of %s (sub %s) cannot be pinned: an iss or "
+		    "sub that is empty or too long",
+		    user, log_escape(sub, e2, sizeof(e2)));
+	else if (r != 0 && r != OIDC_ERR_NOMEM)
+		log_msg(lg, LOG_ERR, "%s", why);
+	if (r == OIDC_ERR_INVALID)
+		r = OIDC_ERR_TOKEN;
+	return r;
 }

@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "roles.h"
+#include "strlist.h"
 
 /*
  * The user must have a local account: made now when auto_register is on,
@@ -32,6 +32,24 @@ int host_persist_groups(const struct oidc_config *cfg, const char *user,
  */
 int host_admit(const struct oidc_config *cfg, const char *user,
     const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
+
+/*
+ * Root and the system's accounts (UID 0, or below UID_MIN of
+ * /etc/login.defs) are out of the provider's reach unless system_accounts
+ * names them: OIDC_ERR_USER_UNKNOWN (logged), so that the rest of the
+ * stack decides. 0 for every other user, known or not.
+ */
+int host_reachable(
+    const struct oidc_config *cfg, const char *user, const struct oidc_log *lg);
+
+/*
+ * Bind the account to the identity's iss + sub (pin_identity): the first
+ * successful sign-in records the pair, later ones must present it. An
+ * explicit pin_sub line for the user takes precedence. OIDC_ERR_MISMATCH
+ * (logged, naming both subjects) for another pair.
+ */
+int host_pin(const struct oidc_config *cfg, const char *user, const char *iss,
+    const char *sub, const struct oidc_log *lg);
 
 /* Does the login ask for Enter after approval (wait = auto|enter|poll)? */
 int host_wait_enter(const struct oidc_config *cfg, const char *service);

@@ -19,14 +19,17 @@
 #include "login.h"
 #include "oidc.h"
 #include "provider.h"
+#include "ratelimit.h"
 
 #define DEFAULT_TIMEOUT_S 300
 /* Unknown kids refetch the JWKS at most once a minute per provider. */
 #define REFETCH_KIND      "jwks-refetch"
+/* The device authorizations of the last minute on this host. */
+#define DEVICE_RATE_KIND  "device-authorizations"
 
 struct login {
 	const struct oidc_config *cfg;
-	const struct oidc_login *login;
+	struct oidc_login *login;
 	const struct oidc_ui *ui;
 	struct oidc_provider *prov;
 	int64_t deadline_ms;
@@ -40,6 +43,7 @@ identity_free(struct oidc_identity *id)
 	if (id == NULL)
 		return;
 	free(id->username);
+	free(id->iss);
 	free(id->sub);
 	json_decref(id->claims);
 	strlist_free(&id->roles);
@@ -257,6 +261,22 @@ check_pin(struct login *f, const char *user, const char *sub)
 	return 0;
 }
 
+/*
+ * Who vouches for the identity: the verified ID token's iss; for an
+ * OAuth 2.0-only provider, whose identity comes from userinfo alone, the
+ * userinfo endpoint.
+ */
+static const char *
+issuer_of(struct login *f, const json_t *claims)
+{
+	const struct oidc_metadata *m = provider_metadata(f->prov);
+	const char *iss = json_str(claims, "iss");
+
+	if (f->cfg->issuer != NULL && iss != NULL)
+		return iss;
+	return m->userinfo_endpoint != NULL ? m->userinfo_endpoint : "";
+}
+
 static int
 bind_identity(struct login *f, json_t *claims, struct oidc_identity **out)
 {
@@ -292,7 +312,8 @@ bind_identity(struct login *f, json_t *claims, struct oidc_identity **out)
 		return r;
 	}
 	if ((id = calloc(1, sizeof(*id))) == NULL ||
-	    (id->sub = strdup(sub != NULL ? sub : "")) == NULL) {
+	    (id->sub = strdup(sub != NULL ? sub : "")) == NULL ||
+	    (id->iss = strdup(issuer_of(f, claims))) == NULL) {
 		free(user);
 		identity_free(id);
 		return OIDC_ERR_NOMEM;
@@ -325,6 +346,7 @@ show_code(struct login *f, const struct oidc_device_auth *da)
 		return r;
 	if (f->ui->code_shown != NULL)
 		f->ui->code_shown(f->ui->ctx);
+	f->login->shown = 1;
 	if (f->login->wait_enter)
 		r = f->ui->enter(f->ui->ctx, text);
 	else
@@ -346,6 +368,30 @@ set_budget(struct login *f, int64_t start, const struct oidc_device_auth *da)
 	provider_set_deadline(f->prov, f->deadline_ms);
 }
 
+/*
+ * Device authorizations are limited per host across processes, so that a
+ * scanner trying names cannot make the provider issue codes without end.
+ * Past the limit the provider is not asked at all.
+ */
+static int
+device_rate(struct login *f)
+{
+	int r = ratelimit_take(f->cfg->cache_dir, DEVICE_RATE_KIND,
+	    f->cfg->device_rate_limit, 60, time(NULL));
+
+	if (r == OIDC_ERR_EXPIRED)
+		log_msg(f->login->log, LOG_WARNING,
+		    "device_rate_limit (%d per minute on this host) reached: "
+		    "the provider is not asked",
+		    f->cfg->device_rate_limit);
+	else if (r != 0 && r != OIDC_ERR_NOMEM)
+		log_msg(f->login->log, LOG_ERR,
+		    "cannot keep the device authorization count in %s; check "
+		    "that it is root's and mode 0700",
+		    esc(f, f->cfg->cache_dir));
+	return r == 0 || r == OIDC_ERR_NOMEM ? r : OIDC_ERR_UNAVAIL;
+}
+
 static int
 run(struct login *f, struct oidc_identity **out)
 {
@@ -355,7 +401,8 @@ run(struct login *f, struct oidc_identity **out)
 	int64_t start = oidc_now_ms();
 	int r;
 
-	if ((r = provider_discover(f->prov)) != 0 ||
+	if ((r = device_rate(f)) != 0 ||
+	    (r = provider_discover(f->prov)) != 0 ||
 	    (r = provider_device_authorize(f->prov, &da)) != 0)
 		goto out;
 	set_budget(f, start, da);
@@ -385,7 +432,7 @@ out:
 }
 
 int
-login_run(const struct oidc_config *cfg, const struct oidc_login *login,
+login_run(const struct oidc_config *cfg, struct oidc_login *login,
     const struct oidc_ui *ui, struct oidc_identity **out)
 {
 	struct login f;

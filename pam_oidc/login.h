@@ -30,10 +30,12 @@ struct oidc_login {
 	const char *user; /* NULL in kiosk mode */
 	int wait_enter;   /* wait resolved by the caller */
 	const struct oidc_log *log;
+	int shown; /* set once the code was on the screen */
 };
 
 struct oidc_identity {
 	char *username;
+	char *iss; /* the verified issuer, or the OAuth 2.0 userinfo URL */
 	char *sub;
 	json_t *claims;
 	struct oidc_strlist roles;  /* from role_claim */
@@ -48,7 +50,7 @@ void identity_free(struct oidc_identity *id);
  * identity, whose username equals login->user byte for byte when a user
  * was given. Returns 0 or a negative OIDC_ERR_*.
  */
-int login_run(const struct oidc_config *cfg, const struct oidc_login *login,
+int login_run(const struct oidc_config *cfg, struct oidc_login *login,
     const struct oidc_ui *ui, struct oidc_identity **out);
 
 #endif

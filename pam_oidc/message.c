@@ -13,6 +13,7 @@ message_verdict(int err)
 	case OIDC_ERR_DENIED: return "The sign-in was denied.";
 	case OIDC_ERR_EXPIRED: return "The code expired before it was used.";
 	case OIDC_ERR_MISMATCH:
+	case OIDC_ERR_USER_UNKNOWN:
 		return "The identity you approved is not this account.";
 	case OIDC_ERR_CLAIM:
 		return "Your identity does not meet this system's "

@@ -13,4 +13,7 @@
 /* A portable user or group name: ^[a-z_][a-z0-9_.-]*$, 1..max bytes. */
 int names_valid(const char *name, size_t max);
 
+/* Is name root's group (GID 0), or unknowable? */
+int names_group_is_root(const char *name);
+
 #endif

@@ -11,6 +11,9 @@
 #include <syslog.h>
 #include <time.h>
 
+#include <stdlib.h>
+
+#include "account.h"
 #include "config.h"
 #include "groups.h"
 #include "handle.h"
@@ -75,40 +78,84 @@ load_config(
 	return 0;
 }
 
+/*
+ * After a verified login: who the account is, whether this host lets it
+ * in, and what authentication leaves for the later phases.
+ */
+static int
+admit(pam_handle_t *pamh, const struct oidc_config *cfg,
+    const struct oidc_log *lg, const char *user, struct oidc_identity *id)
+{
+	char esc[256];
+	int r;
+
+	if (!handle_user_kept(pamh, user)) {
+		log_msg(lg, LOG_NOTICE,
+		    "PAM_USER changed while the sign-in ran: refused");
+		return OIDC_ERR_MISMATCH;
+	}
+	if ((r = host_reachable(cfg, id->username, lg)) != 0)
+		return r;
+	/* The gate holds even in a stack without the account line. */
+	if (!id->allowed) {
+		log_msg(lg, LOG_NOTICE,
+		    "user %s holds none of allowed_roles: access denied",
+		    id->username);
+		if (cfg->group_mode == GROUP_PERSIST &&
+		    host_account(cfg, id->username, lg) == 0)
+			(void)host_persist_groups(
+			    cfg, id->username, &id->groups, 0, lg);
+		return OIDC_ERR_PERM;
+	}
+	if ((r = host_admit(cfg, id->username, &id->groups, 1, lg)) != 0 ||
+	    (r = host_pin(cfg, id->username, id->iss, id->sub, lg)) != 0)
+		return r;
+	if (user == NULL &&
+	    pam_set_item(pamh, PAM_USER, id->username) != PAM_SUCCESS)
+		return OIDC_ERR_SYSTEM;
+	if ((r = handle_keep_session(pamh, cfg, lg, id)) != 0)
+		return r;
+	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,
+	    log_escape(id->sub, esc, sizeof(esc)));
+	return 0;
+}
+
+/*
+ * An unknown user goes through the same sign-in as a known one: what the
+ * client sees, and how long it takes, tells them apart in no way. It
+ * ends as a mismatch does, or as an unknown user once the provider's
+ * identity bears the name.
+ */
 static int
 authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
-    const struct oidc_log *lg)
+    const struct oidc_log *lg, int *shown)
 {
 	struct oidc_ui ui = { pamh, handle_info, handle_enter, NULL };
 	struct oidc_login login = { .log = lg };
 	struct oidc_identity *id = NULL;
-	char esc[256];
-	int r;
+	char *user = NULL;
+	int r, known = 1;
 
-	if ((r = handle_user(pamh, cfg, &login.user)) != 0)
-		return r;
-	/* Unknown users are turned away before the provider is asked. */
-	if (login.user != NULL && !cfg->auto_register &&
-	    (r = host_account(cfg, login.user, lg)) != 0)
-		return r;
-	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&login.service);
-	login.wait_enter = host_wait_enter(cfg, login.service);
-	if ((r = login_run(cfg, &login, &ui, &id)) != 0)
-		return r;
-	if ((r = host_admit(cfg, id->username, &id->groups, id->allowed, lg)) !=
-	    0)
+	if ((r = handle_conv(pamh)) != 0 ||
+	    (r = handle_user(pamh, cfg, &user)) != 0)
 		goto out;
-	if (login.user == NULL &&
-	    pam_set_item(pamh, PAM_USER, id->username) != PAM_SUCCESS) {
-		r = OIDC_ERR_SYSTEM;
-		goto out;
+	if (user != NULL) {
+		if ((r = host_reachable(cfg, user, lg)) != 0 ||
+		    (known = account_exists(user)) < 0)
+			goto out;
 	}
-	if ((r = handle_keep_session(pamh, cfg, lg, id)) != 0)
-		goto out;
-	log_msg(lg, LOG_INFO, "user %s authenticated (sub %s)", id->username,
-	    log_escape(id->sub, esc, sizeof(esc)));
+	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&login.service);
+	login.user = user;
+	login.wait_enter = host_wait_enter(cfg, login.service);
+	r = login_run(cfg, &login, &ui, &id);
+	*shown = login.shown;
+	if (r == 0 && !known && !cfg->auto_register)
+		r = host_account(cfg, user, lg);
+	if (r == 0)
+		r = admit(pamh, cfg, lg, user, id);
 out:
 	identity_free(id);
+	free(user);
 	return r;
 }
 
@@ -118,7 +165,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct oidc_config *cfg = NULL;
 	struct oidc_log lg = { sink, pamh, 0 };
 	const char *msg;
-	int r;
+	int r, shown = 0;
 
 	/* Nothing from an earlier attempt on this handle may count. */
 	handle_forget(pamh);
@@ -127,7 +174,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if ((r = load_config(argc, argv, &lg, &cfg)) != 0)
 		goto out;
 	json_guard_begin();
-	r = authenticate(pamh, cfg, &lg);
+	r = authenticate(pamh, cfg, &lg, &shown);
 	/* Any allocation jansson could not make fails the sign-in. */
 	if (json_guard_end() == OIDC_ERR_NOMEM && r != OIDC_ERR_NOMEM) {
 		if (r == 0)
@@ -137,8 +184,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (r != 0) {
 		log_msg(&lg, LOG_NOTICE, "authentication failed: %s",
 		    oidc_strerror(r));
-		/* PAM_SILENT mutes the verdict; the code itself must show. */
-		if (!(flags & PAM_SILENT) && (msg = message_verdict(r)) != NULL)
+		/*
+		 * PAM_SILENT mutes the verdict; the code itself must show. An
+		 * account left to the rest of the stack before any code was
+		 * shown gets no word from this module.
+		 */
+		if (!(flags & PAM_SILENT) &&
+		    (r != OIDC_ERR_USER_UNKNOWN || shown) &&
+		    (msg = message_verdict(r)) != NULL)
 			handle_error(pamh, msg);
 	}
 out:

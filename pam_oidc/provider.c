@@ -394,6 +394,8 @@ provider_device_authorize(struct oidc_provider *p, struct oidc_device_auth **da)
 		return OIDC_ERR_PROTOCOL;
 	}
 	form_add(&form, "scope", p->cfg->scope);
+	if (p->cfg->acr_values != NULL)
+		form_add(&form, "acr_values", p->cfg->acr_values);
 	if ((r = post_form(p, url, &form, &status, &body)) != 0)
 		return r;
 	if ((err = json_str(body, "error")) != NULL || status != 200) {

@@ -13,6 +13,41 @@
 #include "oidc.h"
 #include "safefile.h"
 
+/*
+ * The directory holding path must not let group or others replace the
+ * file: not writable by them, unless it is a sticky directory of root's
+ * (as /tmp), where only the file's owner may rename or remove it.
+ */
+static int
+check_dir(const char *path, char *why, size_t whysz)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	size_t n;
+
+	if (slash == NULL)
+		n = 1, dir[0] = '.';
+	else if ((n = (size_t)(slash - path)) == 0)
+		n = 1, dir[0] = '/';
+	else if (n < sizeof(dir))
+		memcpy(dir, path, n);
+	else
+		return oidc_why(
+		    why, whysz, OIDC_ERR_CONFIG, "%s: path too long", path);
+	dir[n] = '\0';
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "cannot check the directory of %s", path);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    !((st.st_mode & S_ISVTX) && st.st_uid == 0))
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s is in %s, which group or others can write to "
+		    "(chmod go-w %s)",
+		    path, dir, dir);
+	return 0;
+}
+
 static int
 check_stat(
     const struct stat *st, const char *path, int flags, char *why, size_t whysz)
@@ -26,6 +61,11 @@ check_stat(
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s is writable by group or others (chmod go-w)", path);
+	/* A second name elsewhere could be changed behind this one's back. */
+	if (st->st_nlink != 1)
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s has %lu hard links; it must have exactly one", path,
+		    (unsigned long)st->st_nlink);
 	if ((flags & SAFEFILE_SECRET) && (st->st_mode & S_IROTH))
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s holds a secret and is readable by others (chmod o-r)",
@@ -33,6 +73,46 @@ check_stat(
 	if ((flags & SAFEFILE_PRIVATE) && (st->st_mode & (S_IRGRP | S_IROTH)))
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s is readable by group or others (chmod 0600)", path);
+	return check_dir(path, why, whysz);
+}
+
+/*
+ * Open without following a link and without blocking: a FIFO or a device
+ * is refused by the checks at once instead of hanging the login.
+ */
+static int
+open_checked(
+    const char *path, int flags, struct stat *st, char *why, size_t whysz)
+{
+	int fd, r;
+
+	fd = open(
+	    path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return oidc_why(why, whysz,
+		    errno == ENOENT ? OIDC_ERR_INVALID : OIDC_ERR_CONFIG,
+		    "cannot open %s (missing, or a symlink)", path);
+	if (fstat(fd, st) != 0)
+		r = oidc_why(
+		    why, whysz, OIDC_ERR_CONFIG, "cannot stat %s", path);
+	else
+		r = check_stat(st, path, flags, why, whysz);
+	if (r != 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int
+safefile_check(const char *path, int flags, char *why, size_t whysz)
+{
+	struct stat st;
+	int fd = open_checked(path, flags, &st, why, whysz);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
 	return 0;
 }
 
@@ -46,18 +126,9 @@ safefile_read(const char *path, int flags, size_t max, char **buf, size_t *len,
 	ssize_t n;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return oidc_why(why, whysz,
-		    errno == ENOENT ? OIDC_ERR_INVALID : OIDC_ERR_CONFIG,
-		    "cannot open %s (missing, or a symlink)", path);
-	r = OIDC_ERR_CONFIG;
-	if (fstat(fd, &st) != 0) {
-		oidc_why(why, whysz, r, "cannot stat %s", path);
-		goto out;
-	}
-	if ((r = check_stat(&st, path, flags, why, whysz)) != 0)
-		goto out;
+	memset(&st, 0, sizeof(st));
+	if ((fd = open_checked(path, flags, &st, why, whysz)) < 0)
+		return fd;
 	r = OIDC_ERR_CONFIG;
 	if ((size_t)st.st_size > max) {
 		oidc_why(why, whysz, r, "%s is too large", path);

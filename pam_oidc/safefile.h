@@ -1,7 +1,10 @@
 /*
- * Opening configuration, secret and cache files safely: no symlinks, a
- * regular file, owned by root (or by the running user, who is root inside
- * sshd, sudo and login), and not writable by others.
+ * Opening configuration, secret and cache files safely: no symlinks, no
+ * FIFO or device (opened without blocking, then refused), a regular file
+ * with exactly one link, owned by root (or by the running user, who is
+ * root inside sshd, sudo and login), not writable by group or others, in
+ * a directory group and others cannot write to (a sticky directory of
+ * root's excepted).
  */
 #ifndef OIDC_SAFEFILE_H
 #define OIDC_SAFEFILE_H
@@ -17,6 +20,9 @@
  */
 int safefile_read(const char *path, int flags, size_t max, char **buf,
     size_t *len, unsigned int *mode, char *why, size_t whysz);
+
+/* Check path as safefile_read would, without reading it. */
+int safefile_check(const char *path, int flags, char *why, size_t whysz);
 
 /* Make sure dir exists, belongs to us and is mode 0700. */
 int safefile_mkdir(const char *dir, char *why, size_t whysz);

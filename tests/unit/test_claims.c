@@ -155,8 +155,10 @@ test_username_strip_domain_only_listed(void **state)
 			  "username_transform = strip_domain=example.com "
 			  "strip_domain=corp.example\n";
 
-	expect_user("{\"email\":\"alice@example.com\"}", cfg, "alice");
-	expect_user("{\"email\":\"bob@corp.example\"}", cfg, "bob");
+	expect_user("{\"email\":\"alice@example.com\",\"email_verified\":true}",
+	    cfg, "alice");
+	expect_user("{\"email\":\"bob@corp.example\",\"email_verified\":true}",
+	    cfg, "bob");
 	/* Other domains keep the @, which then is not a valid name. */
 	expect_refused("{\"email\":\"alice@evil.example\"}", cfg);
 	expect_refused("{\"email\":\"alice@sub.example.com\"}", cfg);
@@ -177,10 +179,38 @@ test_username_lowercase(void **state)
 {
 	expect_user("{\"preferred_username\":\"Alice\"}",
 	    "username_transform = lowercase\n", "alice");
-	expect_user("{\"email\":\"Alice.Smith@example.com\"}",
+	expect_user("{\"email\":\"Alice.Smith@example.com\","
+		    "\"email_verified\":true}",
 	    "username_claim = email\n"
 	    "username_transform = lowercase strip_domain=example.com\n",
 	    "alice.smith");
+}
+
+/* A username from email needs a verified address unless configured so. */
+static void
+test_username_from_email_needs_email_verified(void **state)
+{
+	const char *cfg = "username_claim = email\n"
+			  "username_transform = strip_domain=example.com\n";
+	const char *off = "username_claim = email\n"
+			  "username_transform = strip_domain=example.com\n"
+			  "require_email_verified = no\n";
+
+	expect_refused("{\"email\":\"alice@example.com\"}", cfg);
+	expect_refused(
+	    "{\"email\":\"alice@example.com\",\"email_verified\":false}", cfg);
+	expect_refused(
+	    "{\"email\":\"alice@example.com\",\"email_verified\":\"yes\"}",
+	    cfg);
+	expect_refused(
+	    "{\"email\":\"alice@example.com\",\"email_verified\":1}", cfg);
+	/* Google sends the string "true". */
+	expect_user(
+	    "{\"email\":\"alice@example.com\",\"email_verified\":\"true\"}",
+	    cfg, "alice");
+	expect_user("{\"email\":\"alice@example.com\"}", off, "alice");
+	/* Other claims are not addresses: no email_verified needed. */
+	expect_user("{\"preferred_username\":\"alice\"}", NULL, "alice");
 }
 
 static void
@@ -398,6 +428,34 @@ test_value_matches(void **state)
 	json_decref(r);
 }
 
+/* require_claim amr = otp holds when the amr array lists otp. */
+static void
+test_array_claim_matches_a_member(void **state)
+{
+	json_t *c = json_loads("{\"amr\":[\"pwd\",\"otp\"],\"n\":[[\"otp\"]],"
+			       "\"e\":[],\"m\":[true,7]}",
+	    0, NULL);
+	struct oidc_kv rule = { "amr", "otp", NULL };
+	char why[128];
+
+	assert_non_null(c);
+	assert_true(claims_value_matches(json_object_get(c, "amr"), "otp"));
+	assert_true(claims_value_matches(json_object_get(c, "amr"), "pwd"));
+	assert_false(claims_value_matches(json_object_get(c, "amr"), "mfa"));
+	assert_false(
+	    claims_value_matches(json_object_get(c, "amr"), "pwd otp"));
+	/* Only one level: a nested array does not count. */
+	assert_false(claims_value_matches(json_object_get(c, "n"), "otp"));
+	assert_false(claims_value_matches(json_object_get(c, "e"), ""));
+	assert_true(claims_value_matches(json_object_get(c, "m"), "true"));
+	assert_true(claims_value_matches(json_object_get(c, "m"), "7"));
+	assert_int_equal(claims_require(c, &rule, why, sizeof(why)), 0);
+	rule.value = "hwk";
+	assert_int_equal(
+	    claims_require(c, &rule, why, sizeof(why)), OIDC_ERR_CLAIM);
+	json_decref(c);
+}
+
 int
 main(void)
 {
@@ -411,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_username_strip_domain_only_listed),
 		cmocka_unit_test(test_username_strip_domain_uses_last_at),
 		cmocka_unit_test(test_username_lowercase),
+		cmocka_unit_test(test_username_from_email_needs_email_verified),
 		cmocka_unit_test(
 		    test_username_uppercase_without_lowercase_refused),
 		cmocka_unit_test(test_username_invalid_names_refused),
@@ -426,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_require_all_rules_and_failing_rule_named),
 		cmocka_unit_test(test_require_no_rules_holds),
 		cmocka_unit_test(test_value_matches),
+		cmocka_unit_test(test_array_claim_matches_a_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

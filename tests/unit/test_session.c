@@ -1,5 +1,5 @@
 /*
- * grant: one-shot hand-off of a login's groups from authenticate to
+ * session: the one-shot hand-off of a login's groups from authenticate to
  * setcred in another process.
  */
 #include <setjmp.h>
