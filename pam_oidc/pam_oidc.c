@@ -302,14 +302,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	lg.debug = cfg->debug;
-	json_guard_begin();
 	r = authenticate(pamh, cfg, &lg);
-	/* Any allocation jansson could not make fails the sign-in. */
-	if (json_guard_end() == OIDC_ERR_NOMEM && r != OIDC_ERR_NOMEM) {
-		if (r == 0)
-			(void)pam_set_data(pamh, DATA_USER, NULL, NULL);
-		r = OIDC_ERR_NOMEM;
-	}
 	if (r != 0) {
 		log_msg(&lg, LOG_NOTICE, "authentication failed: %s",
 		    oidc_strerror(r));
