@@ -9,7 +9,11 @@
  * fails. The harness installs that allocator with json_set_alloc_funcs;
  * the module never sets one.
  *
- * Checked: json_parse_body picks the parser the Content-Type names;
+ * Checked: json_parse_object agrees with jansson's own loader
+ * (json_loadb with JSON_REJECT_DUPLICATES, then the depth bound): the
+ * same verdict and an equal object, except that a body holding a NUL
+ * byte is always refused (jansson 2.14 drops a NUL that follows a number
+ * or a literal). json_parse_body picks the parser the Content-Type names;
  * a parsed body is an object, a form gives only strings, and what the
  * strict parser accepted is accepted again after a round trip through
  * jansson's encoder. With a failed allocation, the parse returns
@@ -125,6 +129,53 @@ inspect(json_t *obj, int form)
 	counting_free(text);
 }
 
+/* Recursion: bounded by jansson's own depth limit. */
+static int
+depth_ok(const json_t *j, int depth) /* NOLINT(misc-no-recursion) */
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (depth > OIDC_MAX_JSON_DEPTH)
+		return 0;
+	if (json_is_object(j)) {
+		json_object_foreach ((json_t *)j, key, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
+	} else if (json_is_array(j)) {
+		json_array_foreach (j, i, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
+	}
+	return 1;
+}
+
+/* json_parse_object's verdict against jansson's loader, as the oracle. */
+static void
+compare_with_jansson(const char *buf, size_t len, int ro, const json_t *obj)
+{
+	json_error_t err;
+	json_t *ref;
+	int ok;
+
+	if (memchr(buf, '\0', len) != NULL) {
+		if (ro != OIDC_ERR_PROTOCOL)
+			abort();
+		return;
+	}
+	ref = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	ok = ref != NULL && json_is_object(ref) && depth_ok(ref, 0) &&
+	    len <= OIDC_MAX_BODY;
+	if (ref == NULL && json_error_code(&err) == json_error_out_of_memory)
+		return;
+	if (ok != (ro == 0) || (ok && !json_equal(obj, ref)))
+		abort();
+	if (!ok && ro != OIDC_ERR_PROTOCOL)
+		abort();
+	json_decref(ref);
+}
+
 /* The same parse with allocation n failing. */
 static void
 parse_failing(const char *buf, size_t len, const char *ct, long n, int want,
@@ -174,6 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	ro = json_parse_object(buf, len, &obj);
+	compare_with_jansson(buf, len, ro, obj);
 	rf = json_parse_form(buf, len, &form);
 	rb = json_parse_body(buf, len, ct, &body);
 	if (rb != (is_form(ct) ? rf : ro))
