@@ -1,7 +1,13 @@
 /*
- * Strict parsing of JSON and form-encoded answers.
+ * Strict parsing of JSON and form-encoded answers. The JSON parser is our
+ * own: it builds jansson values with jansson's constructors and checks
+ * each of their results, so an allocation that fails is seen where it
+ * happens, without allocator hooks or any other process-wide state.
  */
 #include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,181 +15,503 @@
 #include "json.h"
 #include "oidc.h"
 
-/*
- * jansson's own allocations, watched: a parse during which any jansson
- * allocation failed is never trusted, and a sign-in during which one
- * failed does not succeed.
- */
-static json_malloc_t prev_malloc;
-static json_free_t prev_free;
-static unsigned long alloc_failures;
-static int guard_depth;
+_Static_assert(sizeof(json_int_t) == sizeof(long long),
+    "integers are parsed into long long");
 
-static void *
-guard_malloc(size_t n)
-{
-	void *p = prev_malloc(n);
+/* A buffer of the parse: decoded strings, a number's text. */
+struct scratch {
+	char *buf;
+	size_t cap;
+};
 
-	if (p == NULL)
-		alloc_failures++;
-	return p;
-}
+/* One parse: the bytes left, two buffers, the "C" numeric locale. */
+struct lexer {
+	const unsigned char *p, *end;
+	struct scratch key, val;
+	json_malloc_t alloc;
+	json_free_t release;
+	locale_t c_numeric;
+};
 
+/* The buffer may have held a token: wiped before it goes. */
 static void
-guard_free(void *p)
+scratch_free(struct lexer *lx, struct scratch *s)
 {
-	prev_free(p);
+	if (s->buf != NULL) {
+		explicit_bzero(s->buf, s->cap);
+		lx->release(s->buf);
+	}
+	s->buf = NULL;
+	s->cap = 0;
 }
 
-void
-json_guard_begin(void)
-{
-	if (guard_depth++ > 0)
-		return;
-	json_get_alloc_funcs(&prev_malloc, &prev_free);
-	json_set_alloc_funcs(guard_malloc, guard_free);
-	alloc_failures = 0;
-}
-
-int
-json_guard_end(void)
-{
-	if (guard_depth == 0 || --guard_depth > 0)
-		return 0;
-	json_set_alloc_funcs(prev_malloc, prev_free);
-	return alloc_failures > 0 ? OIDC_ERR_NOMEM : 0;
-}
-
-/* Recursion: bounded by OIDC_MAX_JSON_DEPTH. */
+/* Room for n bytes; the contents are not kept. */
 static int
-depth_ok(const json_t *j, int depth) /* NOLINT(misc-no-recursion) */
+scratch_fit(struct lexer *lx, struct scratch *s, size_t n)
 {
-	const char *key;
-	json_t *v;
-	size_t i;
+	size_t cap = s->cap < 64 ? 64 : s->cap;
+	char *b;
 
-	if (depth > OIDC_MAX_JSON_DEPTH)
+	if (n <= s->cap)
 		return 0;
-	if (json_is_object(j)) {
-		json_object_foreach ((json_t *)j, key, v)
-			if (!depth_ok(v, depth + 1))
-				return 0;
-	} else if (json_is_array(j)) {
-		json_array_foreach (j, i, v)
-			if (!depth_ok(v, depth + 1))
-				return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((b = lx->alloc(cap)) == NULL)
+		return OIDC_ERR_NOMEM;
+	scratch_free(lx, s);
+	s->buf = b;
+	s->cap = cap;
+	return 0;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629 table 4:
+ * no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t avail)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = p[0] == 0xed ? 0x9f : 0xbf;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		lo = p[0] == 0xf0 ? 0x90 : 0x80;
+		hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		return 0;
+	}
+	if (avail < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k;
+
+	while (n > 0) {
+		if ((k = utf8_seq(p, n)) == 0)
+			return 0;
+		p += k;
+		n -= k;
 	}
 	return 1;
 }
 
-/*
- * jansson 2.14's lexer does not survive a failed allocation: it ignores a
- * failed growth of its token buffer, then reads and writes past the end of
- * that buffer (akheron/jansson#362). So while json_load_callback runs, an
- * allocation the system refuses is served from a static reserve instead,
- * the input ends at the next read, and the parse is thrown away as
- * OIDC_ERR_NOMEM. After a failure the lexer sees at most one more read
- * (LOAD_CHUNK bytes); the largest single allocation a body of
- * OIDC_MAX_BODY bytes can cause is a token buffer or a hash table of 2 MiB,
- * so the reserve cannot run out. Should it ever, the process aborts rather
- * than let the lexer write out of bounds.
- */
-#define LOAD_CHUNK   1024
-#define RESERVE_SIZE (4 * OIDC_MAX_BODY + (size_t)64 * 1024)
-
-static _Alignas(16) unsigned char reserve[RESERVE_SIZE];
-static size_t reserve_used;
-static json_malloc_t load_malloc_next;
-static json_free_t load_free_next;
-static int load_failed;
-
-static void *
-load_malloc(size_t n)
+static void
+skip_ws(struct lexer *lx)
 {
-	void *p = load_malloc_next(n);
-	size_t need;
+	unsigned char c;
 
-	if (p != NULL || n == 0)
-		return p;
-	load_failed = 1;
-	need = (n + 15) & ~(size_t)15;
-	if (need < n || need > RESERVE_SIZE - reserve_used)
-		abort();
-	p = reserve + reserve_used;
-	reserve_used += need;
+	while (lx->p < lx->end &&
+	    ((c = *lx->p) == ' ' || c == '\t' || c == '\n' || c == '\r'))
+		lx->p++;
+}
+
+static long
+hex4(const unsigned char *p)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			d = (p[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* Encode a code point that is no surrogate; 1 to 4 bytes. */
+static size_t
+utf8_put(long cp, char *d)
+{
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+	size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
+
+	for (i = n - 1; i > 0; i--, cp >>= 6)
+		d[i] = (char)(0x80 | (cp & 0x3f));
+	d[0] = (char)(lead[n] | cp);
+	return n;
+}
+
+/*
+ * A \u escape at p (before end): its code point, a surrogate pair taken
+ * together; U+0000 and lone surrogates are refused. *used: bytes read.
+ */
+static long
+unicode_escape(const unsigned char *p, const unsigned char *end, size_t *used)
+{
+	long cp, lo;
+
+	if (end - p < 6 || (cp = hex4(p + 2)) <= 0 ||
+	    (cp >= 0xdc00 && cp <= 0xdfff))
+		return -1;
+	*used = 6;
+	if (cp < 0xd800 || cp > 0xdbff)
+		return cp;
+	if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+	    (lo = hex4(p + 8)) < 0xdc00 || lo > 0xdfff)
+		return -1;
+	*used = 12;
+	return 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+}
+
+/*
+ * Decode the escapes of [p, end), whose other bytes were checked; the
+ * result is never longer than the input.
+ */
+static int
+unescape(const unsigned char *p, const unsigned char *end, char *d, size_t *n)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e;
+	size_t o = 0, used;
+	long cp;
+
+	while (p < end) {
+		if (*p != '\\') {
+			d[o++] = (char)*p++;
+		} else if (p[1] == 'u') {
+			if ((cp = unicode_escape(p, end, &used)) < 0)
+				return OIDC_ERR_PROTOCOL;
+			o += utf8_put(cp, d + o);
+			p += used;
+		} else if (p[1] != '\0' && (e = strchr(from, p[1])) != NULL) {
+			d[o++] = to[e - from];
+			p += 2;
+		} else {
+			return OIDC_ERR_PROTOCOL;
+		}
+	}
+	*n = o;
+	return 0;
+}
+
+/*
+ * The string at lx->p (its opening quote), decoded: *s points into the
+ * input when it has no escapes, else into the scratch buffer sc.
+ */
+static int
+lex_string(struct lexer *lx, struct scratch *sc, const char **s, size_t *n)
+{
+	const unsigned char *start = lx->p + 1, *q = start;
+	size_t k;
+	int esc = 0, r;
+
+	while (q < lx->end && *q != '"') {
+		if (*q == '\\') {
+			/* The escape itself is checked by unescape. */
+			esc = 1;
+			q += lx->end - q > 1 ? 2 : 1;
+		} else if (*q < 0x20 ||
+		    (k = utf8_seq(q, (size_t)(lx->end - q))) == 0) {
+			return OIDC_ERR_PROTOCOL;
+		} else {
+			q += k;
+		}
+	}
+	if (q >= lx->end)
+		return OIDC_ERR_PROTOCOL;
+	lx->p = q + 1;
+	if (!esc) {
+		*s = (const char *)start;
+		*n = (size_t)(q - start);
+		return 0;
+	}
+	if ((r = scratch_fit(lx, sc, (size_t)(q - start))) != 0 ||
+	    (r = unescape(start, q, sc->buf, n)) != 0)
+		return r;
+	*s = sc->buf;
+	return 0;
+}
+
+static const unsigned char *
+digits(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
 	return p;
 }
 
-static void
-load_free(void *p)
+/* As jansson does: an integer that long long cannot hold is an error. */
+static int
+make_integer(const unsigned char *p, const unsigned char *end, json_t **v)
 {
-	const unsigned char *c = p;
+	unsigned long long u = 0, max = LLONG_MAX;
+	unsigned d;
+	int neg = *p == '-';
 
-	if (c >= reserve && c < reserve + RESERVE_SIZE)
-		return;
-	load_free_next(p);
+	if (neg) {
+		max += 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		d = (unsigned)(*p - '0');
+		if (u > (max - d) / 10)
+			return OIDC_ERR_PROTOCOL;
+		u = u * 10 + d;
+	}
+	if (neg)
+		*v = json_integer(u == max ? LLONG_MIN : -(long long)u);
+	else
+		*v = json_integer((long long)u);
+	return *v == NULL ? OIDC_ERR_NOMEM : 0;
 }
 
-struct load_src {
-	const char *buf;
-	size_t len, off;
-};
-
-static size_t
-load_read(void *dst, size_t size, void *arg)
+/*
+ * strtod in the "C" locale of this parse: the host's LC_NUMERIC (a comma,
+ * say) must not matter, and the process locale is not ours to change.
+ */
+static int
+make_real(struct lexer *lx, const unsigned char *p, size_t n, json_t **v)
 {
-	struct load_src *src = arg;
-	size_t n = src->len - src->off;
+	double d;
+	char *end;
+	int r;
 
-	if (load_failed)
-		return (size_t)-1;
-	if (n > size)
-		n = size;
-	if (n > LOAD_CHUNK)
-		n = LOAD_CHUNK;
-	memcpy(dst, src->buf + src->off, n);
-	src->off += n;
-	return n;
+	if ((r = scratch_fit(lx, &lx->val, n + 1)) != 0)
+		return r;
+	memcpy(lx->val.buf, p, n);
+	lx->val.buf[n] = '\0';
+	if (lx->c_numeric == (locale_t)0 &&
+	    (lx->c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)) ==
+		(locale_t)0)
+		return OIDC_ERR_NOMEM;
+	d = strtod_l(lx->val.buf, &end, lx->c_numeric);
+	if (end != lx->val.buf + n || !isfinite(d))
+		return OIDC_ERR_PROTOCOL;
+	if ((*v = json_real(d)) == NULL)
+		return OIDC_ERR_NOMEM;
+	return 0;
+}
+
+/* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
+static int
+lex_number(struct lexer *lx, json_t **v)
+{
+	const unsigned char *start = lx->p, *p = lx->p, *end = lx->end, *q;
+	int real = 0;
+
+	if (*p == '-')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return OIDC_ERR_PROTOCOL;
+	p = *p == '0' ? p + 1 : digits(p, end);
+	if (p < end && *p == '.') {
+		real = 1;
+		if ((q = digits(p + 1, end)) == p + 1)
+			return OIDC_ERR_PROTOCOL;
+		p = q;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		real = 1;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if ((q = digits(p, end)) == p)
+			return OIDC_ERR_PROTOCOL;
+		p = q;
+	}
+	lx->p = p;
+	if (real)
+		return make_real(lx, start, (size_t)(p - start), v);
+	return make_integer(start, p, v);
+}
+
+static int
+lex_word(struct lexer *lx, const char *w, json_t *(*make)(void), json_t **v)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(lx->end - lx->p) < n || memcmp(lx->p, w, n) != 0)
+		return OIDC_ERR_PROTOCOL;
+	lx->p += n;
+	return (*v = make()) == NULL ? OIDC_ERR_NOMEM : 0;
+}
+
+/* A string, number or literal at lx->p (not at the end). */
+static int
+lex_scalar(struct lexer *lx, json_t **v)
+{
+	const char *s;
+	size_t n;
+	int r;
+
+	switch (*lx->p) {
+	case '"':
+		if ((r = lex_string(lx, &lx->val, &s, &n)) != 0)
+			return r;
+		return (*v = json_stringn_nocheck(s, n)) == NULL
+		    ? OIDC_ERR_NOMEM
+		    : 0;
+	case 't': return lex_word(lx, "true", json_true, v);
+	case 'f': return lex_word(lx, "false", json_false, v);
+	case 'n': return lex_word(lx, "null", json_null, v);
+	default: return lex_number(lx, v);
+	}
+}
+
+/*
+ * `"key" :` of an object member, the key decoded into the key buffer; a
+ * key the object already has is refused.
+ */
+static int
+lex_key(struct lexer *lx, const json_t *obj, const char **k, size_t *n)
+{
+	int r;
+
+	if (lx->p == lx->end || *lx->p != '"')
+		return OIDC_ERR_PROTOCOL;
+	if ((r = lex_string(lx, &lx->key, k, n)) != 0)
+		return r;
+	if (json_object_getn(obj, *k, *n) != NULL)
+		return OIDC_ERR_PROTOCOL;
+	skip_ws(lx);
+	if (lx->p == lx->end || *lx->p != ':')
+		return OIDC_ERR_PROTOCOL;
+	lx->p++;
+	skip_ws(lx);
+	return 0;
+}
+
+/* Give v to its container; jansson drops v when that fails. */
+static int
+attach(json_t *parent, const char *k, size_t n, json_t *v)
+{
+	int r;
+
+	if (json_is_object(parent))
+		r = json_object_setn_new_nocheck(parent, k, n, v);
+	else
+		r = json_array_append_new(parent, v);
+	return r != 0 ? OIDC_ERR_NOMEM : 0;
+}
+
+/*
+ * One value inside the innermost open container, stack[*depth]: a scalar
+ * is attached; a new container is attached at once, then opened (pushed),
+ * so the key buffer is free again and every value has one owner, root.
+ */
+static int
+parse_value(
+    struct lexer *lx, json_t **stack, int *depth, const char *k, size_t n)
+{
+	json_t *v = NULL;
+	int r;
+
+	if (lx->p == lx->end || *depth + 1 > OIDC_MAX_JSON_DEPTH)
+		return OIDC_ERR_PROTOCOL;
+	if (*lx->p == '{' || *lx->p == '[') {
+		v = *lx->p == '{' ? json_object() : json_array();
+		if (v == NULL)
+			return OIDC_ERR_NOMEM;
+		lx->p++;
+		if ((r = attach(stack[*depth], k, n, v)) == 0)
+			stack[++*depth] = v;
+		return r;
+	}
+	if ((r = lex_scalar(lx, &v)) != 0)
+		return r;
+	return attach(stack[*depth], k, n, v);
+}
+
+/*
+ * The members and elements after the root's '{', iteratively: stack holds
+ * the open containers, at most OIDC_MAX_JSON_DEPTH + 1 of them.
+ */
+static int
+parse_tree(struct lexer *lx, json_t *root)
+{
+	json_t *stack[OIDC_MAX_JSON_DEPTH + 1];
+	const char *k = NULL;
+	size_t n = 0;
+	int depth = 0, first = 1, r, d;
+
+	stack[0] = root;
+	for (;;) {
+		skip_ws(lx);
+		if (lx->p == lx->end)
+			return OIDC_ERR_PROTOCOL;
+		if (*lx->p == (json_is_object(stack[depth]) ? '}' : ']')) {
+			lx->p++;
+			if (depth-- == 0)
+				return 0;
+			first = 0;
+			continue;
+		}
+		if (!first) {
+			if (*lx->p != ',')
+				return OIDC_ERR_PROTOCOL;
+			lx->p++;
+			skip_ws(lx);
+		}
+		if (json_is_object(stack[depth]) &&
+		    (r = lex_key(lx, stack[depth], &k, &n)) != 0)
+			return r;
+		d = depth;
+		if ((r = parse_value(lx, stack, &depth, k, n)) != 0)
+			return r;
+		first = depth != d;
+	}
 }
 
 int
 json_parse_object(const char *buf, size_t len, json_t **out)
 {
-	struct load_src src = { buf, len, 0 };
-	unsigned long failures = alloc_failures;
-	json_error_t err;
-	json_t *j;
-	int failed;
+	struct lexer lx = { 0 };
+	json_t *root = NULL;
+	int r = OIDC_ERR_PROTOCOL;
 
-	if (len > OIDC_MAX_BODY)
+	if (buf == NULL || len == 0 || len > OIDC_MAX_BODY)
 		return OIDC_ERR_PROTOCOL;
-	json_get_alloc_funcs(&load_malloc_next, &load_free_next);
-	json_set_alloc_funcs(load_malloc, load_free);
-	load_failed = 0;
-	reserve_used = 0;
-	j = json_load_callback(load_read, &src, JSON_REJECT_DUPLICATES, &err);
-	failed = load_failed;
-	if (failed) {
-		/* Whatever came back may hold memory from the reserve. */
-		json_decref(j);
-		j = NULL;
+	lx.p = (const unsigned char *)buf;
+	lx.end = lx.p + len;
+	/* Our buffers come from jansson's allocator too (read, never set). */
+	json_get_alloc_funcs(&lx.alloc, &lx.release);
+	skip_ws(&lx);
+	if (lx.p == lx.end || *lx.p != '{')
+		goto out;
+	lx.p++;
+	if ((root = json_object()) == NULL) {
+		r = OIDC_ERR_NOMEM;
+		goto out;
 	}
-	json_set_alloc_funcs(load_malloc_next, load_free_next);
-	reserve_used = 0;
-	if (failed || alloc_failures != failures) {
-		json_decref(j);
-		return OIDC_ERR_NOMEM;
+	if ((r = parse_tree(&lx, root)) != 0)
+		goto out;
+	skip_ws(&lx);
+	if (lx.p != lx.end) {
+		r = OIDC_ERR_PROTOCOL;
+		goto out;
 	}
-	if (j == NULL)
-		return json_error_code(&err) == json_error_out_of_memory
-		    ? OIDC_ERR_NOMEM
-		    : OIDC_ERR_PROTOCOL;
-	if (!json_is_object(j) || !depth_ok(j, 0)) {
-		json_decref(j);
-		return OIDC_ERR_PROTOCOL;
-	}
-	*out = j;
-	return 0;
+	*out = root;
+	root = NULL;
+out:
+	scratch_free(&lx, &lx.key);
+	scratch_free(&lx, &lx.val);
+	if (lx.c_numeric != (locale_t)0)
+		freelocale(lx.c_numeric);
+	/* A refused answer may still hold a token. */
+	json_wipe_decref(root);
+	return r;
 }
 
 static int
@@ -200,7 +528,7 @@ hexval(char c)
 
 /* Percent- and plus-decode; NUL bytes are refused. */
 static int
-form_decode(const char *s, size_t n, char **res)
+form_decode(const char *s, size_t n, char **res, size_t *len)
 {
 	char *out;
 	size_t i, o = 0;
@@ -222,6 +550,7 @@ form_decode(const char *s, size_t n, char **res)
 		}
 	}
 	out[o] = '\0';
+	*len = o;
 	return 0;
 bad:
 	free(out);
@@ -235,7 +564,7 @@ json_parse_form(const char *buf, size_t len, json_t **out)
 	json_t *obj, *v;
 	const char *p = buf, *end = buf + len, *amp, *eq;
 	char *k = NULL, *val = NULL;
-	unsigned long failures = alloc_failures;
+	size_t kn, n;
 	int r = OIDC_ERR_PROTOCOL;
 
 	if (len > OIDC_MAX_BODY || memchr(buf, '\0', len) != NULL)
@@ -243,24 +572,24 @@ json_parse_form(const char *buf, size_t len, json_t **out)
 	if ((obj = json_object()) == NULL)
 		return OIDC_ERR_NOMEM;
 	while (p < end) {
+		r = OIDC_ERR_PROTOCOL;
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
 			amp = end;
 		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
 			goto out;
-		if ((r = form_decode(p, (size_t)(eq - p), &k)) != 0 ||
-		    (r = form_decode(eq + 1, (size_t)(amp - eq - 1), &val)) !=
-			0)
+		if ((r = form_decode(p, (size_t)(eq - p), &k, &kn)) != 0 ||
+		    (r = form_decode(
+			 eq + 1, (size_t)(amp - eq - 1), &val, &n)) != 0)
 			goto out;
 		r = OIDC_ERR_PROTOCOL;
-		if (*k == '\0' || json_object_get(obj, k) != NULL)
+		if (kn == 0 || !utf8_valid(k, kn) || !utf8_valid(val, n) ||
+		    json_object_get(obj, k) != NULL)
 			goto out;
-		/* jansson checks the UTF-8 and refuses what is invalid. */
-		if ((v = json_string(val)) == NULL ||
-		    json_object_set_new(obj, k, v) != 0) {
-			if (alloc_failures != failures)
-				r = OIDC_ERR_NOMEM;
+		/* Both checked: a failure now can only be memory. */
+		r = OIDC_ERR_NOMEM;
+		if ((v = json_stringn_nocheck(val, n)) == NULL ||
+		    json_object_set_new_nocheck(obj, k, v) != 0)
 			goto out;
-		}
 		oidc_strfree(k);
 		oidc_strfree(val);
 		k = val = NULL;
@@ -272,7 +601,7 @@ json_parse_form(const char *buf, size_t len, json_t **out)
 out:
 	oidc_strfree(k);
 	oidc_strfree(val);
-	json_decref(obj);
+	json_wipe_decref(obj);
 	return r;
 }
 

@@ -10,18 +10,22 @@
 
 #define OIDC_MAX_JSON_DEPTH 32
 
-/* Strict JSON: one object, no duplicate keys, no NUL, valid UTF-8. */
+/*
+ * Strict JSON (RFC 8259): one object, nothing after it but white space,
+ * at most OIDC_MAX_JSON_DEPTH levels below it, no duplicate keys, no NUL
+ * (raw or \u0000), valid UTF-8, no lone surrogate, integers that fit a
+ * long long, finite reals (read in the "C" locale whatever the process
+ * uses). OIDC_ERR_NOMEM when an allocation failed, OIDC_ERR_PROTOCOL for
+ * anything else refused; *out is set only on success. Threads may parse
+ * at once: it allocates through jansson's allocator and sets no hooks,
+ * locale or other process-wide state.
+ */
 int json_parse_object(const char *buf, size_t len, json_t **out);
 
 /*
- * Watch jansson's allocations from begin to end (the module does, for
- * each sign-in): end returns OIDC_ERR_NOMEM when any failed. Meanwhile
- * the parsers return OIDC_ERR_NOMEM for a parse during which one failed.
+ * application/x-www-form-urlencoded into an object of strings (valid
+ * UTF-8, no NUL, no duplicate or empty key); errors as above.
  */
-void json_guard_begin(void);
-int json_guard_end(void);
-
-/* application/x-www-form-urlencoded into an object of strings. */
 int json_parse_form(const char *buf, size_t len, json_t **out);
 
 /* Pick the parser from the Content-Type (JSON unless it says form). */

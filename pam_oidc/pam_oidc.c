@@ -19,7 +19,6 @@
 #include "handle.h"
 #include "host.h"
 #include "http.h"
-#include "json.h"
 #include "log.h"
 #include "login.h"
 #include "message.h"
@@ -173,14 +172,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return PAM_BUF_ERR;
 	if ((r = load_config(argc, argv, &lg, &cfg)) != 0)
 		goto out;
-	json_guard_begin();
 	r = authenticate(pamh, cfg, &lg, &shown);
-	/* Any allocation jansson could not make fails the sign-in. */
-	if (json_guard_end() == OIDC_ERR_NOMEM && r != OIDC_ERR_NOMEM) {
-		if (r == 0)
-			handle_forget(pamh);
-		r = OIDC_ERR_NOMEM;
-	}
 	if (r != 0) {
 		log_msg(&lg, LOG_NOTICE, "authentication failed: %s",
 		    oidc_strerror(r));

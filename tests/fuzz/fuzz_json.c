@@ -4,20 +4,21 @@
  *
  * Input: a control byte, then the body. Bits 0-3 of the control byte
  * choose the Content-Type handed to json_parse_body; with bit 7 set, the
- * next byte N is taken from the body and the N-th allocation jansson makes
- * (counting from 0) inside json_guard_begin/json_guard_end fails.
+ * next byte N is taken from the body and the N-th allocation made through
+ * jansson's allocator (counting from 0) during one more json_parse_body
+ * fails. The harness installs that allocator with json_set_alloc_funcs;
+ * the module never sets one.
  *
- * jansson 2.14's lexer does not survive a failed allocation inside
- * json_loadb (akheron/jansson#362); json_parse_object serves such a failure
- * from a reserve and throws the parse away.
- * tests/fuzz/regress/json/jansson-oom-string crashed before that.
- *
- * Checked: json_parse_body picks the parser the Content-Type names; a
- * parsed body is an object, a form gives only strings, and what the
+ * Checked: json_parse_object agrees with jansson's own loader
+ * (json_loadb with JSON_REJECT_DUPLICATES, then the depth bound): the
+ * same verdict and an equal object, except that a body holding a NUL
+ * byte is always refused (jansson 2.14 drops a NUL that follows a number
+ * or a literal). json_parse_body picks the parser the Content-Type names;
+ * a parsed body is an object, a form gives only strings, and what the
  * strict parser accepted is accepted again after a round trip through
  * jansson's encoder. With a failed allocation, the parse returns
- * OIDC_ERR_NOMEM and json_guard_end reports it; a parse during which no
- * allocation failed gives the same answer as without the guard.
+ * OIDC_ERR_NOMEM, no object, and nothing it allocated is left; one
+ * during which no allocation failed gives the answer of the first parse.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -42,18 +43,33 @@ static const char *const types[] = {
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
-/* jansson's allocator below the guard: fails allocation fail_at once. */
-static long alloc_count, fail_at = -1;
+/*
+ * jansson's allocator: fails allocation fail_at once; live counts what it
+ * gave and was not freed yet.
+ */
+static long alloc_count, fail_at = -1, live;
 static int fired;
 
 static void *
 failing_malloc(size_t n)
 {
+	void *p;
+
 	if (fail_at >= 0 && alloc_count++ == fail_at) {
 		fired = 1;
 		return NULL;
 	}
-	return malloc(n);
+	if ((p = malloc(n)) != NULL)
+		live++;
+	return p;
+}
+
+static void
+counting_free(void *p)
+{
+	if (p != NULL)
+		live--;
+	free(p);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -63,7 +79,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	json_set_alloc_funcs(failing_malloc, free);
+	json_set_alloc_funcs(failing_malloc, counting_free);
 	return 0;
 }
 
@@ -110,34 +126,82 @@ inspect(json_t *obj, int form)
 	if (!json_equal(obj, again))
 		abort();
 	json_decref(again);
-	free(text);
+	counting_free(text);
 }
 
-/* The same parse with one allocation failing, under the guard. */
+/* Recursion: bounded by jansson's own depth limit. */
+static int
+depth_ok(const json_t *j, int depth) /* NOLINT(misc-no-recursion) */
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (depth > OIDC_MAX_JSON_DEPTH)
+		return 0;
+	if (json_is_object(j)) {
+		json_object_foreach ((json_t *)j, key, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
+	} else if (json_is_array(j)) {
+		json_array_foreach (j, i, v)
+			if (!depth_ok(v, depth + 1))
+				return 0;
+	}
+	return 1;
+}
+
+/* json_parse_object's verdict against jansson's loader, as the oracle. */
+static void
+compare_with_jansson(const char *buf, size_t len, int ro, const json_t *obj)
+{
+	json_error_t err;
+	json_t *ref;
+	int ok;
+
+	if (memchr(buf, '\0', len) != NULL) {
+		if (ro != OIDC_ERR_PROTOCOL)
+			abort();
+		return;
+	}
+	ref = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	ok = ref != NULL && json_is_object(ref) && depth_ok(ref, 0) &&
+	    len <= OIDC_MAX_BODY;
+	if (ref == NULL && json_error_code(&err) == json_error_out_of_memory)
+		return;
+	if (ok != (ro == 0) || (ok && !json_equal(obj, ref)))
+		abort();
+	if (!ok && ro != OIDC_ERR_PROTOCOL)
+		abort();
+	json_decref(ref);
+}
+
+/* The same parse with allocation n failing. */
 static void
 parse_failing(const char *buf, size_t len, const char *ct, long n, int want,
     const json_t *ref)
 {
 	json_t *j = NULL;
-	int r, g;
+	int r;
 
 	alloc_count = 0;
+	live = 0;
 	fail_at = n;
 	fired = 0;
-	json_guard_begin();
 	r = json_parse_body(buf, len, ct, &j);
-	g = json_guard_end();
 	fail_at = -1;
 	if (fired) {
-		if (r != OIDC_ERR_NOMEM || j != NULL || g != OIDC_ERR_NOMEM)
+		if (r != OIDC_ERR_NOMEM || j != NULL || live != 0)
 			abort();
 		return;
 	}
-	if (r != want || g != 0 || (r == 0) != (j != NULL))
+	if (r != want || (r == 0) != (j != NULL))
 		abort();
 	if (j != NULL && !json_equal(j, ref))
 		abort();
 	json_decref(j);
+	if (live != 0)
+		abort();
 }
 
 int
@@ -161,6 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	ro = json_parse_object(buf, len, &obj);
+	compare_with_jansson(buf, len, ro, obj);
 	rf = json_parse_form(buf, len, &form);
 	rb = json_parse_body(buf, len, ct, &body);
 	if (rb != (is_form(ct) ? rf : ro))
