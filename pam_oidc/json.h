@@ -22,6 +22,9 @@
  */
 int json_parse_object(const char *buf, size_t len, json_t **out);
 
+/* Is s (n bytes) valid UTF-8 (RFC 3629: no overlong form, no surrogate)? */
+int json_utf8_valid(const char *s, size_t n);
+
 /*
  * application/x-www-form-urlencoded into an object of strings (valid
  * UTF-8, no NUL, no duplicate or empty key); errors as above.
