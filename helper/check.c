@@ -367,6 +367,10 @@ check_run(const char *config_path, const char *sshd_config)
 	c.cfg = cfg;
 	opts.ca_file = cfg->ca_file;
 	opts.timeout_s = cfg->http_timeout;
+	opts.proxy = cfg->proxy;
+	opts.no_proxy = cfg->no_proxy;
+	opts.proxy_user = cfg->proxy_user;
+	opts.proxy_password = cfg->proxy_password;
 	if (http_global_init() != 0 || (c.http = http_new(&opts)) == NULL ||
 	    (c.prov = provider_new()) == NULL) {
 		config_free(cfg);

@@ -899,7 +899,12 @@ int
 flow_login(const struct oidc_config *cfg, const struct oidc_login *login,
     const struct oidc_ui *ui, struct oidc_identity **out)
 {
-	struct oidc_http_opts opts = { cfg->ca_file, cfg->http_timeout };
+	struct oidc_http_opts opts = { .ca_file = cfg->ca_file,
+		.timeout_s = cfg->http_timeout,
+		.proxy = cfg->proxy,
+		.no_proxy = cfg->no_proxy,
+		.proxy_user = cfg->proxy_user,
+		.proxy_password = cfg->proxy_password };
 	struct flow f;
 	int r;
 
