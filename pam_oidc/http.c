@@ -370,7 +370,7 @@ static const char *
 proxy_cause(struct oidc_http *h, CURLcode rc, char *buf, size_t bufsz)
 {
 	long code = 0;
-	double pre = 0;
+	curl_off_t pre = 0;
 
 	if (curl_easy_getinfo(h->curl, CURLINFO_HTTP_CONNECTCODE, &code) !=
 	    CURLE_OK)
@@ -401,7 +401,7 @@ proxy_cause(struct oidc_http *h, CURLcode rc, char *buf, size_t bufsz)
 		return "cannot connect to the proxy";
 	/* Nothing was sent to the provider: the connection never stood. */
 	if (code == 0 &&
-	    curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME, &pre) ==
+	    curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pre) ==
 		CURLE_OK &&
 	    pre == 0)
 		return rc == CURLE_OPERATION_TIMEDOUT
@@ -579,6 +579,8 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &conns) ==
 	    CURLE_OK)
 		h->connections += conns;
+	if (rc != CURLE_OK)
+		set_last_error(h, rc);
 	if (h->oom) {
 		r = OIDC_ERR_NOMEM;
 		goto out;
@@ -588,7 +590,6 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		set_last_error(h, rc);
 		r = rc == CURLE_OUT_OF_MEMORY ? OIDC_ERR_NOMEM
 					      : OIDC_ERR_UNAVAIL;
 		goto out;
