@@ -15,8 +15,9 @@ PX_PASS='Px-pass-7Qw9'
 PX_PIDS=()
 
 # tinyproxy_start NAME [config lines...]: a tinyproxy that allows CONNECT
-# to the provider's port; sets TP_PID, TP_URL and TP_LOG. As root it runs
-# as nobody, as the package's own configuration has it.
+# to the provider's port (TP_CONNECT_PORT instead, when set); sets TP_PID,
+# TP_URL and TP_LOG. As root it runs as nobody, as the package's own
+# configuration has it.
 tinyproxy_start() {
 	local dir="$WORK/tinyproxy-$1" port l i
 	shift
@@ -37,7 +38,7 @@ tinyproxy_start() {
 		echo "LogLevel Connect"
 		echo "MaxClients 20"
 		echo "Allow 127.0.0.1"
-		echo "ConnectPort $IDP_PORT"
+		echo "ConnectPort ${TP_CONNECT_PORT:-$IDP_PORT}"
 		for l in "$@"; do echo "$l"; done
 	} >"$dir/tinyproxy.conf"
 	# timeout stops it even if this run is cut short.
@@ -221,6 +222,19 @@ test_proxy_credentials() {
 	    not_ok "credentials file log line" "missing" "$WORK/pxauth-open.out"
 	px_no_password "$WORK/pxauth.out" "$WORK/pxauth-wrong.out" \
 	    "$WORK/pxauth-none.out" "$WORK/pxauth-open.out"
+	px_stop "$TP_PID"
+}
+
+# A proxy that refuses CONNECT to the provider's port answers 403.
+test_proxy_forbidden_port() {
+	have_tinyproxy || return
+	if ! TP_CONNECT_PORT=443 tinyproxy_start deny; then
+		not_ok "tinyproxy starts" "no listener" "$WORK/tinyproxy-deny/out"
+		return
+	fi
+	px_fail pxdeny "proxy = $TP_URL"
+	px_unavail pxdeny "proxy refusing CONNECT to the provider's port (403)" \
+	    "through proxy $TP_URL: the proxy answered 403 to CONNECT"
 	px_stop "$TP_PID"
 }
 

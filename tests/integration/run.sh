@@ -610,6 +610,7 @@ test_conversation_and_interruption
 test_no_secrets_in_logs_or_children
 test_proxy_login_through_tinyproxy
 test_proxy_credentials
+test_proxy_forbidden_port
 test_proxy_refusing
 test_proxy_stalling
 test_proxy_no_proxy
