@@ -84,6 +84,11 @@ static const struct key keys[] = {
 	    "seconds from 1 to 120" },
 	{ "ca_file", T_STR, O(ca_file), 0, 0, NULL, "an absolute path" },
 	{ "cache_dir", T_STR, O(cache_dir), 0, 0, NULL, "an absolute path" },
+	{ "proxy", T_STR, O(proxy), 0, 0, NULL, "an http://host:port URL" },
+	{ "no_proxy", T_STR, O(no_proxy), 0, 0, NULL,
+	    "comma-separated host names, domains or IP addresses" },
+	{ "proxy_credentials_file", T_STR, O(proxy_credentials_file), 0, 0,
+	    NULL, "an absolute path" },
 	{ "userinfo", T_ENUM, O(userinfo), 0, 0, w_userinfo,
 	    "auto, always or never" },
 	{ "leeway", T_INT, O(leeway), 0, 600, NULL, "seconds from 0 to 600" },
@@ -135,6 +140,8 @@ config_free(struct oidc_config *cfg)
 			    *(struct oidc_kv **)((char *)cfg + keys[i].off));
 	}
 	kv_free(cfg->strip_domains);
+	oidc_strfree(cfg->proxy_user);
+	oidc_strfree(cfg->proxy_password);
 	free(cfg->path);
 	explicit_bzero(cfg, sizeof(*cfg));
 	free(cfg);
@@ -497,6 +504,155 @@ read_secret_file(struct oidc_config *cfg, char *why, size_t whysz)
 	return r;
 }
 
+/*
+ * proxy: http://host:port and nothing else. Credentials never stand in
+ * the URL, which module arguments and a world-readable file may carry:
+ * they come from proxy_credentials_file. The messages do not repeat the
+ * value, which may hold a password.
+ */
+static int
+check_proxy(const char *where, const char *url, char *why, size_t whysz)
+{
+	const char *p;
+	char *end;
+	size_t n;
+	long port;
+
+	if (strncmp(url, "https://", 8) == 0)
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy: an https:// proxy is not supported; give "
+		    "http://host:port (the provider's TLS still runs end to "
+		    "end through CONNECT)",
+		    where);
+	if (strncmp(url, "http://", 7) != 0)
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy: expected http://host:port (no other scheme)",
+		    where);
+	if (strchr(url, '@') != NULL)
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy: no user name or password in the URL; put "
+		    "user:password in proxy_credentials_file",
+		    where);
+	p = url + 7;
+	if (*p == '[') {
+		n = strspn(p + 1, "0123456789abcdefABCDEF:.");
+		if (n == 0 || p[n + 1] != ']')
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: proxy: bad IPv6 address", where);
+		p += n + 2;
+	} else {
+		n = strspn(p,
+		    "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+		p += n;
+		if (n == 0 || (*p != ':' && *p != '/' && *p != '\0'))
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: proxy: the host is missing or holds a "
+			    "character outside letters, digits, '.' and '-'",
+			    where);
+	}
+	if (*p != ':' || !isdigit((unsigned char)p[1]))
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy: the port is missing (http://host:port)", where);
+	errno = 0;
+	port = strtol(p + 1, &end, 10);
+	if (errno != 0 || port < 1 || port > 65535 || end - p > 6)
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy: the port must be from 1 to 65535", where);
+	if (*end != '\0' && strcmp(end, "/") != 0)
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy: nothing may follow http://host:port", where);
+	return 0;
+}
+
+/*
+ * no_proxy: comma-separated entries, each "*", a host or domain name, or
+ * an IP address (IPv6 without brackets); a leading '.' is allowed.
+ */
+static int
+check_no_proxy(const char *where, const char *list, char *why, size_t whysz)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-";
+	const char *p = list;
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		n = strcspn(p, ", \t");
+		if (n == 0 || n > 253 ||
+		    (!(n == 1 && *p == '*') && strspn(p, ok) < n))
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: no_proxy: expected host names, domains or "
+			    "IP addresses separated by commas, or *",
+			    where);
+		p += n;
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+			    "%s: no_proxy: separate entries with commas",
+			    where);
+	}
+}
+
+/* One line "user:password"; the file is read only when proxy is set. */
+static int
+read_proxy_credentials(struct oidc_config *cfg, char *why, size_t whysz)
+{
+	const char *file = cfg->proxy_credentials_file;
+	char *buf = NULL, *colon;
+	size_t len = 0;
+	int r;
+
+	r = safefile_read(
+	    file, SAFEFILE_PRIVATE, 4096, &buf, &len, NULL, why, whysz);
+	if (r == OIDC_ERR_NOMEM)
+		return r;
+	if (r != 0)
+		return OIDC_ERR_CONFIG;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if ((colon = strchr(buf, ':')) == NULL || colon == buf) {
+		r = oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: expected one line user:password", file);
+		goto out;
+	}
+	*colon = '\0';
+	oidc_strfree(cfg->proxy_user);
+	oidc_strfree(cfg->proxy_password);
+	cfg->proxy_user = strdup(buf);
+	cfg->proxy_password = strdup(colon + 1);
+	r = cfg->proxy_user != NULL && cfg->proxy_password != NULL
+	    ? 0
+	    : OIDC_ERR_NOMEM;
+out:
+	oidc_freezero(buf, len + 1);
+	return r;
+}
+
+static int
+check_proxy_keys(
+    struct oidc_config *cfg, const char *where, char *why, size_t whysz)
+{
+	if (cfg->proxy_credentials_file != NULL &&
+	    cfg->proxy_credentials_file[0] != '/')
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: proxy_credentials_file must be an absolute path",
+		    where);
+	if (cfg->no_proxy != NULL &&
+	    check_no_proxy(where, cfg->no_proxy, why, whysz) != 0)
+		return OIDC_ERR_CONFIG;
+	/* Without proxy the other two keys do nothing. */
+	if (cfg->proxy == NULL)
+		return 0;
+	if (check_proxy(where, cfg->proxy, why, whysz) != 0)
+		return OIDC_ERR_CONFIG;
+	if (cfg->proxy_credentials_file != NULL)
+		return read_proxy_credentials(cfg, why, whysz);
+	return 0;
+}
+
 /* Group names reach /etc and syscalls: portable POSIX names only. */
 static int
 check_role_map(const struct oidc_kv *kv, char *why, size_t whysz)
@@ -580,6 +736,7 @@ int
 config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 {
 	const char *where = cfg->path != NULL ? cfg->path : "configuration";
+	int r;
 
 	if (cfg->client_id == NULL)
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
@@ -656,6 +813,8 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	    check_names(cfg->system_accounts, "system_accounts", why, whysz) !=
 		0)
 		return OIDC_ERR_CONFIG;
+	if ((r = check_proxy_keys(cfg, where, why, whysz)) != 0)
+		return r;
 	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
 }
 

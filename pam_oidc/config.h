@@ -60,6 +60,11 @@ struct oidc_config {
 	int http_timeout;
 	char *ca_file;
 	char *cache_dir;
+	char *proxy; /* http://host:port; NULL: direct, never the environment */
+	char *no_proxy; /* hosts reached without the proxy */
+	char *proxy_credentials_file;
+	char *proxy_user;     /* from proxy_credentials_file */
+	char *proxy_password; /* from proxy_credentials_file; wiped on free */
 	enum oidc_userinfo userinfo;
 	int leeway;
 	int debug;

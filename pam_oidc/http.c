@@ -1,8 +1,10 @@
 /*
  * The only file that knows libcurl. Every safety setting lives here:
  * HTTPS only, verification always on, no redirects, no proxies or curlrc
- * from the environment, bounded time and size, no decompression.
+ * from the environment (only the configured proxy), bounded time and
+ * size, no decompression.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -28,6 +30,10 @@ struct oidc_http {
 	int timeout_s;
 	long connections;
 	char errbuf[CURL_ERROR_SIZE];
+	char lasterr[CURL_ERROR_SIZE + 256]; /* what http_last_error says */
+	char *proxy;                         /* http://host:port, or NULL */
+	char *no_proxy;
+	int via_proxy; /* the current request goes through the proxy */
 	struct oidc_http_resp *cur;
 	int too_big;
 	int oom; /* the body could not be stored */
@@ -156,8 +162,34 @@ setup(struct oidc_http *h, const struct oidc_http_opts *o)
 		  o->ca_file != NULL ? NULL : SYSTEM_CA_DIR) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_SSLVERSION,
 		  (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
-	/* An empty proxy string disables proxies, even from the environment. */
+	/*
+	 * An empty proxy string disables proxies, even from the
+	 * environment, and a no_proxy list, even an empty one, keeps the
+	 * environment's no_proxy from bypassing the configured proxy.
+	 * http_request names the proxy for each request it goes through.
+	 */
 	ok &= curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_NOPROXY, "") == CURLE_OK;
+	if (o->proxy != NULL) {
+		/* https through CONNECT: TLS runs end to end to the provider. */
+		ok &= curl_easy_setopt(c, CURLOPT_PROXYTYPE,
+			  (long)CURLPROXY_HTTP) == CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L) ==
+		    CURLE_OK;
+		/* The proxy's own headers are not the provider's. */
+		ok &= curl_easy_setopt(
+			  c, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L) == CURLE_OK;
+	}
+	if (o->proxy != NULL && o->proxy_user != NULL) {
+		/* libcurl keeps its own copies until the handle is freed. */
+		ok &= curl_easy_setopt(
+			  c, CURLOPT_PROXYUSERNAME, o->proxy_user) == CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_PROXYPASSWORD,
+			  o->proxy_password != NULL ? o->proxy_password : "") ==
+		    CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_PROXYAUTH,
+			  (unsigned long)CURLAUTH_BASIC) == CURLE_OK;
+	}
 	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 		  (curl_off_t)OIDC_MAX_BODY) == CURLE_OK;
@@ -182,7 +214,10 @@ http_new(const struct oidc_http_opts *opts)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->timeout_s = opts->timeout_s > 0 ? opts->timeout_s : 10;
-	if ((h->curl = curl_easy_init()) == NULL || setup(h, opts) != 0) {
+	if ((opts->proxy != NULL && (h->proxy = strdup(opts->proxy)) == NULL) ||
+	    (opts->no_proxy != NULL &&
+		(h->no_proxy = strdup(opts->no_proxy)) == NULL) ||
+	    (h->curl = curl_easy_init()) == NULL || setup(h, opts) != 0) {
 		http_free(h);
 		return NULL;
 	}
@@ -208,6 +243,8 @@ http_free(struct oidc_http *h)
 	http_clear_auth(h);
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
+	free(h->proxy);
+	free(h->no_proxy);
 	free(h);
 }
 
@@ -226,7 +263,176 @@ http_connections(const struct oidc_http *h)
 const char *
 http_last_error(const struct oidc_http *h)
 {
-	return h->errbuf;
+	return h->lasterr;
+}
+
+/* A host name or address without brackets and a final dot, into buf. */
+static int
+host_key(const char *s, size_t n, char *buf, size_t bufsz)
+{
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= bufsz)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+same_address(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+
+	if (inet_pton(AF_INET, a, x) == 1)
+		return inet_pton(AF_INET, b, y) == 1 && memcmp(x, y, 4) == 0;
+	if (inet_pton(AF_INET6, a, x) == 1)
+		return inet_pton(AF_INET6, b, y) == 1 && memcmp(x, y, 16) == 0;
+	return 0;
+}
+
+int
+http_no_proxy_match(const char *no_proxy, const char *host)
+{
+	char h[256], e[256];
+	unsigned char addr[16];
+	const char *p, *s;
+	size_t n, hl, el;
+	int ip;
+
+	if (no_proxy == NULL || host == NULL ||
+	    host_key(host, strlen(host), h, sizeof(h)) != 0)
+		return 0;
+	ip = inet_pton(AF_INET, h, addr) == 1 ||
+	    inet_pton(AF_INET6, h, addr) == 1;
+	hl = strlen(h);
+	for (p = no_proxy; *(p += strspn(p, ", \t")) != '\0'; p += n) {
+		n = strcspn(p, ", \t");
+		if (n == 1 && *p == '*')
+			return 1;
+		s = *p == '.' ? p + 1 : p;
+		if (host_key(s, n - (size_t)(s - p), e, sizeof(e)) != 0)
+			continue;
+		if (ip) {
+			if (same_address(h, e))
+				return 1;
+			continue;
+		}
+		el = strlen(e);
+		if (hl >= el && strcasecmp(h + hl - el, e) == 0 &&
+		    (hl == el || h[hl - el - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The proxy for this request, or none when no_proxy names its host. The
+ * URL is read by libcurl's own parser, so the host decided on is the one
+ * libcurl connects to.
+ */
+static int
+choose_proxy(struct oidc_http *h, const char *url)
+{
+	CURLU *u;
+	char *host = NULL;
+	int bypass = 0;
+
+	h->via_proxy = 0;
+	if (h->proxy == NULL)
+		return 0;
+	if (h->no_proxy != NULL) {
+		if ((u = curl_url()) == NULL)
+			return OIDC_ERR_NOMEM;
+		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+			bypass = http_no_proxy_match(h->no_proxy, host);
+		curl_free(host);
+		curl_url_cleanup(u);
+	}
+	h->via_proxy = !bypass;
+	return curl_easy_setopt(h->curl, CURLOPT_PROXY,
+		   h->via_proxy ? h->proxy : "") == CURLE_OK
+	    ? 0
+	    : OIDC_ERR_NOMEM;
+}
+
+/*
+ * What the proxy did, when it is the cause: its answer to CONNECT, or no
+ * connection, or no answer before the request's time ran out. After a
+ * 2xx the tunnel stood and the failure lies beyond the proxy.
+ */
+static const char *
+proxy_cause(struct oidc_http *h, CURLcode rc, char *buf, size_t bufsz)
+{
+	long code = 0;
+	curl_off_t pre = 0;
+
+	if (curl_easy_getinfo(h->curl, CURLINFO_HTTP_CONNECTCODE, &code) !=
+	    CURLE_OK)
+		code = 0;
+	/* Some proxies answer wrong credentials with 401 rather than 407. */
+	if (code == 407 || code == 401) {
+		if (snprintf(buf, bufsz,
+			"the proxy answered %ld to CONNECT; check "
+			"proxy_credentials_file",
+			code) < 0)
+			return NULL;
+		return buf;
+	}
+	if (code == 403)
+		return "the proxy answered 403 to CONNECT (it refuses this "
+		       "host or port)";
+	if (code != 0 && (code < 200 || code > 299)) {
+		if (snprintf(buf, bufsz, "the proxy answered %ld to CONNECT%s",
+			code,
+			code >= 500 ? " (it could not reach the provider)"
+				    : "") < 0)
+			return NULL;
+		return buf;
+	}
+	if (rc == CURLE_COULDNT_RESOLVE_PROXY)
+		return "the proxy's host name does not resolve";
+	if (rc == CURLE_COULDNT_CONNECT)
+		return "cannot connect to the proxy";
+	/* Nothing was sent to the provider: the connection never stood. */
+	if (code == 0 &&
+	    curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pre) ==
+		CURLE_OK &&
+	    pre == 0)
+		return rc == CURLE_OPERATION_TIMEDOUT
+		    ? "the proxy did not answer CONNECT in time"
+		    : "the proxy gave no valid answer to CONNECT";
+	return NULL;
+}
+
+/* http_last_error's text for a failed request. */
+static void
+set_last_error(struct oidc_http *h, CURLcode rc)
+{
+	const char *cause;
+	char buf[128];
+	int n;
+
+	if (h->errbuf[0] == '\0' &&
+	    snprintf(
+		h->errbuf, sizeof(h->errbuf), "%s", curl_easy_strerror(rc)) < 0)
+		h->errbuf[0] = '\0';
+	if (!h->via_proxy)
+		n = snprintf(h->lasterr, sizeof(h->lasterr), "%s", h->errbuf);
+	else if ((cause = proxy_cause(h, rc, buf, sizeof(buf))) != NULL)
+		n = snprintf(h->lasterr, sizeof(h->lasterr),
+		    "through proxy %.200s: %s (%s)", h->proxy, cause,
+		    h->errbuf);
+	else
+		n = snprintf(h->lasterr, sizeof(h->lasterr),
+		    "through proxy %.200s: %s", h->proxy, h->errbuf);
+	if (n < 0)
+		h->lasterr[0] = '\0';
 }
 
 static char *
@@ -343,12 +549,16 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	if (form != NULL && form->err != 0)
 		return form->err;
 	h->errbuf[0] = '\0';
+	h->lasterr[0] = '\0';
 	h->cur = resp;
 	h->too_big = 0;
 	h->oom = 0;
 	if ((hdrs = build_headers(h, form != NULL, bearer, &bhdr, &blen)) ==
 	    NULL)
 		goto out;
+	if ((r = choose_proxy(h, url)) != 0)
+		goto out;
+	r = OIDC_ERR_NOMEM;
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, request_timeout_ms(h));
@@ -369,6 +579,8 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &conns) ==
 	    CURLE_OK)
 		h->connections += conns;
+	if (rc != CURLE_OK)
+		set_last_error(h, rc);
 	if (h->oom) {
 		r = OIDC_ERR_NOMEM;
 		goto out;
@@ -378,10 +590,6 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		if (h->errbuf[0] == '\0' &&
-		    snprintf(h->errbuf, sizeof(h->errbuf), "%s",
-			curl_easy_strerror(rc)) < 0)
-			h->errbuf[0] = '\0';
 		r = rc == CURLE_OUT_OF_MEMORY ? OIDC_ERR_NOMEM
 					      : OIDC_ERR_UNAVAIL;
 		goto out;

@@ -13,6 +13,14 @@ struct oidc_http;
 struct oidc_http_opts {
 	const char *ca_file; /* NULL: the system store */
 	int timeout_s;       /* per request */
+	/*
+	 * An HTTP proxy, http://host:port, that https requests go through
+	 * with CONNECT; NULL: none, and never one from the environment.
+	 */
+	const char *proxy;
+	const char *no_proxy;       /* hosts reached directly; NULL: none */
+	const char *proxy_user;     /* NULL: no proxy authentication */
+	const char *proxy_password; /* Basic, with proxy_user */
 };
 
 struct oidc_http_resp {
@@ -61,8 +69,20 @@ void http_resp_clear(struct oidc_http_resp *resp);
 /* Number of TLS connections this handle has opened so far. */
 long http_connections(const struct oidc_http *h);
 
-/* The last transport error, for the log. */
+/*
+ * The last transport error, for the log. When the request went through
+ * the proxy it names the proxy (never its credentials) and, where the
+ * proxy is the cause, what it did.
+ */
 const char *http_last_error(const struct oidc_http *h);
+
+/*
+ * Whether host is reached without the proxy by no_proxy, a list of
+ * comma-separated entries: "*" (every host), a name that matches itself
+ * and its subdomains (a leading '.' changes nothing), or an IP address
+ * that matches only itself. Names compare without regard to case.
+ */
+int http_no_proxy_match(const char *no_proxy, const char *host);
 
 void form_add(struct oidc_form *f, const char *key, const char *value);
 void form_clear(struct oidc_form *f);

@@ -65,6 +65,10 @@ provider_new(
 	struct oidc_http_opts opts = {
 		.ca_file = cfg->ca_file,
 		.timeout_s = cfg->http_timeout,
+		.proxy = cfg->proxy,
+		.no_proxy = cfg->no_proxy,
+		.proxy_user = cfg->proxy_user,
+		.proxy_password = cfg->proxy_password,
 	};
 	struct oidc_provider *p;
 

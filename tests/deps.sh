@@ -11,6 +11,8 @@ pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       ca-certificates mandoc clang-format python3 valgrind
       # end to end: real sshd, sudo and login(1) on a terminal; QR read-back
       openssh-server openssh-client sudo tmux zbar-tools strace procps
+      # integration: a real HTTP proxy, run by the tests on their own port
+      tinyproxy
       # fuzzing (libFuzzer) and static analysis
       clang libclang-rt-14-dev cppcheck clang-tidy)
 missing=()
@@ -30,6 +32,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# The tests start their own tinyproxy; the package's system service,
+	# which apt may have enabled and started just now, is not wanted.
+	if [[ " ${missing[*]} " == *" tinyproxy "* ]]; then
+		systemctl disable --now tinyproxy.service >/dev/null 2>&1 ||
+		    service tinyproxy stop >/dev/null 2>&1 || true
+	fi
 fi
 
 # A stamp records which lock file node_modules was installed from.

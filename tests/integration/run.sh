@@ -8,6 +8,7 @@ BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/providers.sh"
 . "$(dirname "$0")/hostile.sh"
+. "$(dirname "$0")/proxy_tests.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -607,6 +608,14 @@ test_sub_pinning
 test_environment_does_not_steer
 test_conversation_and_interruption
 test_no_secrets_in_logs_or_children
+test_proxy_login_through_tinyproxy
+test_proxy_credentials
+test_proxy_forbidden_port
+test_proxy_refusing
+test_proxy_stalling
+test_proxy_no_proxy
+test_proxy_environment_ignored
+px_cleanup
 
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

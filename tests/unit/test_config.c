@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "fixtures.h"
+#include "http.h"
 
 static const char full[] =
     "# every key of the table\n"
@@ -855,6 +856,235 @@ test_client_secret_and_file_both_refused(void **state)
 	free(sec);
 }
 
+/* Parse BASIC plus lines and validate; why holds the reason. */
+static int
+validate_with(const char *lines, char *why, size_t whysz)
+{
+	struct oidc_config *cfg = config_new();
+	char *text = fix_strdupf("%s%s", BASIC, lines);
+	int r;
+
+	why[0] = '\0';
+	r = parse(cfg, text, why, whysz);
+	if (r == 0)
+		r = config_validate(cfg, why, whysz);
+	config_free(cfg);
+	free(text);
+	return r;
+}
+
+static void
+expect_invalid(const char *lines, const char *needle)
+{
+	char why[512];
+
+	assert_int_equal(
+	    validate_with(lines, why, sizeof(why)), OIDC_ERR_CONFIG);
+	if (strstr(why, needle) == NULL)
+		fail_msg("why \"%s\" lacks \"%s\"", why, needle);
+}
+
+static void
+test_proxy_http_host_port_accepted(void **state)
+{
+	static const char *const good[] = { "proxy = http://proxy.corp:3128\n",
+		"proxy = http://10.0.0.1:8080/\n",
+		"proxy = http://[::1]:3128\n",
+		"proxy = http://p:1\nno_proxy = localhost, .corp.example,"
+		"127.0.0.1,::1 , *\n" };
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (validate_with(good[i], why, sizeof(why)) != 0)
+			fail_msg("\"%s\" refused: %s", good[i], why);
+}
+
+static void
+test_proxy_bad_values_refused_with_reason(void **state)
+{
+	expect_invalid("proxy = https://proxy.corp:3128\n",
+	    "https:// proxy is not supported");
+	expect_invalid("proxy = socks5://proxy.corp:1080\n", "no other scheme");
+	expect_invalid(
+	    "proxy = proxy.corp:3128\n", "expected http://host:port");
+	expect_invalid("proxy = http://proxy.corp\n", "port is missing");
+	expect_invalid("proxy = http://proxy.corp:\n", "port is missing");
+	expect_invalid("proxy = http://proxy.corp:0\n", "from 1 to 65535");
+	expect_invalid("proxy = http://proxy.corp:65536\n", "from 1 to 65535");
+	expect_invalid("proxy = http://:3128\n", "host is missing");
+	expect_invalid("proxy = http://pro_xy:3128\n", "host is missing");
+	expect_invalid("proxy = http://[::1:3128\n", "bad IPv6 address");
+	expect_invalid(
+	    "proxy = http://proxy.corp:3128/path\n", "nothing may follow");
+	expect_invalid(
+	    "proxy = http://proxy.corp:3128?x=1\n", "nothing may follow");
+}
+
+/* Credentials belong in the file: the URL's are refused, never echoed. */
+static void
+test_proxy_userinfo_refused_without_echo(void **state)
+{
+	char why[512];
+
+	assert_int_equal(validate_with("proxy = http://bob:Hunter2x@p:3128\n",
+			     why, sizeof(why)),
+	    OIDC_ERR_CONFIG);
+	assert_non_null(strstr(why, "proxy_credentials_file"));
+	assert_null(strstr(why, "Hunter2x"));
+	assert_null(strstr(why, "bob"));
+}
+
+static void
+test_proxy_module_argument_overrides_file(void **state)
+{
+	struct oidc_config *cfg = config_new();
+	char why[256] = "";
+
+	assert_int_equal(
+	    parse(cfg, BASIC "proxy = http://a.corp:3128\n", why, sizeof(why)),
+	    0);
+	assert_int_equal(
+	    config_apply_arg(cfg, "proxy=http://b.corp:8080", why, sizeof(why)),
+	    0);
+	assert_int_equal(
+	    config_apply_arg(cfg, "no_proxy=.corp", why, sizeof(why)), 0);
+	assert_int_equal(config_validate(cfg, why, sizeof(why)), 0);
+	assert_string_equal(cfg->proxy, "http://b.corp:8080");
+	assert_string_equal(cfg->no_proxy, ".corp");
+	config_free(cfg);
+	cfg = config_new();
+	assert_int_equal(
+	    config_apply_arg(cfg, "proxy=http://u:p@b:1", why, sizeof(why)), 0);
+	assert_int_equal(
+	    config_apply_arg(cfg, "client_id=c", why, sizeof(why)), 0);
+	assert_int_equal(
+	    config_apply_arg(cfg, "issuer=https://idp.test", why, sizeof(why)),
+	    0);
+	assert_int_equal(
+	    config_validate(cfg, why, sizeof(why)), OIDC_ERR_CONFIG);
+	config_free(cfg);
+}
+
+static void
+test_no_proxy_bad_lists_refused(void **state)
+{
+	static const char *const bad[] = { "no_proxy = a,,b\n",
+		"no_proxy = a b\n", "no_proxy = 10.0.0.0/8\n",
+		"no_proxy = ex$ample.com\n", "no_proxy = ,a\n",
+		"no_proxy = a,\n", "no_proxy = [::1]\n", "no_proxy = a*\n" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_invalid(bad[i], "no_proxy");
+}
+
+static void
+test_no_proxy_matches_hosts_domains_and_addresses(void **state)
+{
+	const char *list = "localhost, .corp.example,10.1.2.3, ::1";
+
+	assert_true(http_no_proxy_match(list, "localhost"));
+	assert_true(http_no_proxy_match(list, "LocalHost."));
+	assert_true(http_no_proxy_match(list, "corp.example"));
+	assert_true(http_no_proxy_match(list, "idp.corp.example"));
+	assert_false(http_no_proxy_match(list, "evilcorp.example"));
+	assert_false(http_no_proxy_match(list, "corp.example.net"));
+	assert_true(http_no_proxy_match(list, "10.1.2.3"));
+	assert_false(http_no_proxy_match(list, "110.1.2.3"));
+	assert_false(http_no_proxy_match(list, "10.1.2.30"));
+	assert_true(http_no_proxy_match(list, "[::1]"));
+	assert_true(http_no_proxy_match(list, "[0:0::1]"));
+	assert_false(http_no_proxy_match(list, "[::2]"));
+	assert_false(http_no_proxy_match(list, "idp.example"));
+	assert_true(http_no_proxy_match("a, *", "anything.example"));
+	assert_false(http_no_proxy_match("", "localhost"));
+	assert_false(http_no_proxy_match(NULL, "localhost"));
+	/* An address entry matches only that address, never by suffix. */
+	assert_false(http_no_proxy_match("2.3", "10.1.2.3"));
+}
+
+static void
+test_proxy_credentials_file_read(void **state)
+{
+	struct tmp *t = *state;
+	struct oidc_config *cfg;
+	char why[512],
+	    *cred = fix_write_file(t->dir, "cred", "bob:pa:ss word\n", 0600),
+	    *text = fix_strdupf(BASIC "proxy = http://p:3128\n"
+				      "proxy_credentials_file = %s\n",
+		cred);
+	char *path = fix_write_file(t->dir, "c.conf", text, 0644);
+
+	assert_int_equal(load(path, NULL, &cfg, why, sizeof(why)), 0);
+	assert_string_equal(cfg->proxy_user, "bob");
+	assert_string_equal(cfg->proxy_password, "pa:ss word");
+	config_free(cfg);
+	free(path);
+	free(text);
+	free(cred);
+}
+
+static void
+test_proxy_credentials_file_refused(void **state)
+{
+	static const struct {
+		const char *text;
+		int mode;
+		const char *needle;
+	} bad[] = {
+		{ "bob:pw=Q7!\n", 0644, "readable by group or others" },
+		{ "bob:pw=Q7!\n", 0640, "readable by group or others" },
+		{ "bob pw=Q7!\n", 0600, "user:password" },
+		{ ":pw=Q7!\n", 0600, "user:password" },
+		{ "\n", 0600, "user:password" },
+	};
+	struct tmp *t = *state;
+	char why[512], *cred, *text, *path;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cred = fix_write_file(t->dir, "cred", bad[i].text, 0600);
+		assert_int_equal(chmod(cred, (mode_t)bad[i].mode), 0);
+		text = fix_strdupf(BASIC "proxy = http://p:3128\n"
+					 "proxy_credentials_file = %s\n",
+		    cred);
+		path = fix_write_file(t->dir, "c.conf", text, 0644);
+		assert_int_equal(
+		    load(path, NULL, NULL, why, sizeof(why)), OIDC_ERR_CONFIG);
+		if (strstr(why, bad[i].needle) == NULL)
+			fail_msg("case %zu: why \"%s\" lacks \"%s\"", i, why,
+			    bad[i].needle);
+		/* The password never reaches the reason. */
+		assert_null(strstr(why, "pw=Q7!"));
+		unlink(cred);
+		free(path);
+		free(text);
+		free(cred);
+	}
+	expect_invalid("proxy = http://p:3128\n"
+		       "proxy_credentials_file = cred\n",
+	    "absolute");
+}
+
+/* Without proxy the credentials file is not read at all. */
+static void
+test_proxy_credentials_file_unread_without_proxy(void **state)
+{
+	struct oidc_config *cfg = config_new();
+	char why[256] = "";
+
+	assert_int_equal(parse(cfg,
+			     BASIC "proxy_credentials_file = "
+				   "/nonexistent/pam_oidc-proxy-cred\n",
+			     why, sizeof(why)),
+	    0);
+	assert_int_equal(config_validate(cfg, why, sizeof(why)), 0);
+	assert_null(cfg->proxy_user);
+	assert_null(cfg->proxy_password);
+	config_free(cfg);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -908,6 +1138,17 @@ main(void)
 		T(test_client_secret_file_readable_by_others_refused),
 		T(test_client_secret_file_empty_refused),
 		T(test_client_secret_and_file_both_refused),
+		cmocka_unit_test(test_proxy_http_host_port_accepted),
+		cmocka_unit_test(test_proxy_bad_values_refused_with_reason),
+		cmocka_unit_test(test_proxy_userinfo_refused_without_echo),
+		cmocka_unit_test(test_proxy_module_argument_overrides_file),
+		cmocka_unit_test(test_no_proxy_bad_lists_refused),
+		cmocka_unit_test(
+		    test_no_proxy_matches_hosts_domains_and_addresses),
+		T(test_proxy_credentials_file_read),
+		T(test_proxy_credentials_file_refused),
+		cmocka_unit_test(
+		    test_proxy_credentials_file_unread_without_proxy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
