@@ -20,8 +20,9 @@ CPPFLAGS += -D_GNU_SOURCE -Ipam_oidc
 LDFLAGS	+= -Wl,-z,relro,-z,now $(SAN)
 LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 
-CORE	 = oidc log names strlist buf safefile ratelimit pins config b64url json json_parse sanitize qr http cache session \
-	   etcgroup account groups host message \
+CORE	 = oidc log names strlist buf safefile ratelimit pins \
+	   config config_load proxy b64url json json_parse form sanitize qr http \
+	   cache session etcgroup account groups host message \
 	   discovery device_flow jwks jwt claims roles display \
 	   provider interrupt login
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)

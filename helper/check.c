@@ -327,7 +327,6 @@ check_run(const char *config_path, const char *sshd_config)
 	check_sshd(&c, sshd_config);
 	printf("%d error(s), %d warning(s)\n", c.errors, c.warnings);
 	provider_free(c.prov);
-	http_global_cleanup();
 	config_free(cfg);
 	return c.errors ? 2 : (c.warnings ? 1 : 0);
 }

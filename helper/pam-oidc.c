@@ -268,7 +268,6 @@ cmd_login(int argc, char **argv)
 	}
 	identity_free(id);
 	config_free(cfg);
-	http_global_cleanup();
 	return r == 0 ? 0 : 1;
 }
 

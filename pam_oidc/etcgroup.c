@@ -254,7 +254,12 @@ sync_dir(const char *dir)
 	return r;
 }
 
-/* The password-file lock: lckpwdf() itself for /etc. */
+/*
+ * The password-file lock lckpwdf() takes (etc_dir/.pwd.lock), taken as an
+ * open file description lock: it excludes useradd, passwd and other
+ * processes just as lckpwdf's does, excludes other threads of this
+ * process too, and needs no SIGALRM handler or other process-wide state.
+ */
 static int
 lock_files(const char *etc_dir, int *fd)
 {
@@ -264,8 +269,6 @@ lock_files(const char *etc_dir, int *fd)
 	int waited;
 
 	*fd = -1;
-	if (strcmp(etc_dir, "/etc") == 0)
-		return lckpwdf() == 0 ? 0 : -1;
 	if (snprintf(path, sizeof(path), "%s/.pwd.lock", etc_dir) >=
 	    (int)sizeof(path))
 		return -1;
@@ -274,7 +277,7 @@ lock_files(const char *etc_dir, int *fd)
 		return -1;
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	for (waited = 0; fcntl(*fd, F_SETLK, &fl) != 0; waited += 50) {
+	for (waited = 0; fcntl(*fd, F_OFD_SETLK, &fl) != 0; waited += 50) {
 		if (waited >= ETCGROUP_LOCK_WAIT_MS) {
 			close(*fd);
 			*fd = -1;
@@ -290,8 +293,6 @@ unlock_files(int fd)
 {
 	if (fd >= 0)
 		close(fd);
-	else
-		(void)ulckpwdf();
 }
 
 int

@@ -20,7 +20,7 @@
  * byte. A granted group missing from the file is skipped with a warning,
  * never created.
  *
- * Under the password-file lock (lckpwdf() for /etc), each changed file is
+ * Under the password-file lock (lckpwdf's file, etc_dir/.pwd.lock), each changed file is
  * written to FILE+ with the old owner and mode, synced and renamed over
  * FILE; the previous version is kept as FILE-. Nothing is written when
  * nothing changes. After any failure the files are as they were.

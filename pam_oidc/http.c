@@ -12,8 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "http.h"
 #include "oidc.h"
+#include "proxy.h"
 
 /*
  * The system store as OpenSSL's hashed directory (update-ca-certificates
@@ -35,8 +37,7 @@ struct oidc_http {
 	char *no_proxy;
 	int via_proxy; /* the current request goes through the proxy */
 	struct oidc_http_resp *cur;
-	int too_big;
-	int oom; /* the body could not be stored */
+	struct oidc_buf body; /* the current answer's, at most OIDC_MAX_BODY */
 };
 
 /*
@@ -45,71 +46,59 @@ struct oidc_http {
  * environment: that would have root create a file of their choosing and
  * write every session's TLS secrets into it. The variable is hidden while
  * libcurl starts and put back afterwards.
+ *
+ * That touches the process's environment, so it happens once, when the
+ * module is loaded (pam_start), and never during a login: applications
+ * may run logins in several threads. libcurl is cleaned up at unload.
  */
 #define KEYLOG_ENV "SSLKEYLOGFILE"
+
+static int curl_ready = OIDC_ERR_NOMEM;
+
+/* NOLINTBEGIN(concurrency-mt-unsafe): at load, before any login */
+__attribute__((constructor)) static void
+http_load(void)
+{
+	const char *v = getenv(KEYLOG_ENV);
+	char *saved = NULL;
+
+	if (v != NULL &&
+	    ((saved = strdup(v)) == NULL || unsetenv(KEYLOG_ENV) != 0)) {
+		free(saved);
+		return;
+	}
+	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
+	    ? 0
+	    : OIDC_ERR_NOMEM;
+	if (saved != NULL) {
+		(void)setenv(KEYLOG_ENV, saved, 1);
+		free(saved);
+	}
+}
+/* NOLINTEND(concurrency-mt-unsafe) */
+
+__attribute__((destructor)) static void
+http_unload(void)
+{
+	if (curl_ready == 0)
+		curl_global_cleanup();
+	curl_ready = OIDC_ERR_NOMEM;
+}
 
 int
 http_global_init(void)
 {
-	const char *v = getenv(KEYLOG_ENV);
-	char *saved = NULL;
-	int r;
-
-	if (v != NULL) {
-		if ((saved = strdup(v)) == NULL)
-			return OIDC_ERR_NOMEM;
-		/*
-		 * The environment is the process's; curl_global_init is no
-		 * more thread-safe than this, and libcurl reads it nowhere
-		 * else.
-		 */
-		/* NOLINTNEXTLINE(concurrency-mt-unsafe) */
-		if (unsetenv(KEYLOG_ENV) != 0) {
-			free(saved);
-			return OIDC_ERR_SYSTEM;
-		}
-	}
-	r = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0
-							      : OIDC_ERR_NOMEM;
-	if (saved != NULL) {
-		/* NOLINTNEXTLINE(concurrency-mt-unsafe) */
-		(void)setenv(KEYLOG_ENV, saved, 1);
-		free(saved);
-	}
-	return r;
-}
-
-void
-http_global_cleanup(void)
-{
-	curl_global_cleanup();
+	return curl_ready;
 }
 
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct oidc_http *h = arg;
-	struct oidc_http_resp *r = h->cur;
 	size_t n = size * nmemb;
-	char *nb;
 
-	if (n > OIDC_MAX_BODY - r->len) {
-		h->too_big = 1;
-		return 0;
-	}
-	/* Grow by copying so that no stale copy of a token is left behind. */
-	if ((nb = malloc(r->len + n + 1)) == NULL) {
-		h->oom = 1;
-		return 0;
-	}
-	if (r->body != NULL)
-		memcpy(nb, r->body, r->len);
-	memcpy(nb + r->len, data, n);
-	oidc_freezero(r->body, r->len + 1);
-	r->body = nb;
-	r->len += n;
-	r->body[r->len] = '\0';
-	return n;
+	/* An answer past the bound, or out of memory, ends the transfer. */
+	return buf_add(&h->body, data, n) == 0 ? n : 0;
 }
 
 static void
@@ -266,70 +255,6 @@ http_last_error(const struct oidc_http *h)
 	return h->lasterr;
 }
 
-/* A host name or address without brackets and a final dot, into buf. */
-static int
-host_key(const char *s, size_t n, char *buf, size_t bufsz)
-{
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		s++;
-		n -= 2;
-	}
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= bufsz)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return 0;
-}
-
-static int
-same_address(const char *a, const char *b)
-{
-	unsigned char x[16], y[16];
-
-	if (inet_pton(AF_INET, a, x) == 1)
-		return inet_pton(AF_INET, b, y) == 1 && memcmp(x, y, 4) == 0;
-	if (inet_pton(AF_INET6, a, x) == 1)
-		return inet_pton(AF_INET6, b, y) == 1 && memcmp(x, y, 16) == 0;
-	return 0;
-}
-
-int
-http_no_proxy_match(const char *no_proxy, const char *host)
-{
-	char h[256], e[256];
-	unsigned char addr[16];
-	const char *p, *s;
-	size_t n, hl, el;
-	int ip;
-
-	if (no_proxy == NULL || host == NULL ||
-	    host_key(host, strlen(host), h, sizeof(h)) != 0)
-		return 0;
-	ip = inet_pton(AF_INET, h, addr) == 1 ||
-	    inet_pton(AF_INET6, h, addr) == 1;
-	hl = strlen(h);
-	for (p = no_proxy; *(p += strspn(p, ", \t")) != '\0'; p += n) {
-		n = strcspn(p, ", \t");
-		if (n == 1 && *p == '*')
-			return 1;
-		s = *p == '.' ? p + 1 : p;
-		if (host_key(s, n - (size_t)(s - p), e, sizeof(e)) != 0)
-			continue;
-		if (ip) {
-			if (same_address(h, e))
-				return 1;
-			continue;
-		}
-		el = strlen(e);
-		if (hl >= el && strcasecmp(h + hl - el, e) == 0 &&
-		    (hl == el || h[hl - el - 1] == '.'))
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * The proxy for this request, or none when no_proxy names its host. The
  * URL is read by libcurl's own parser, so the host decided on is the one
@@ -350,7 +275,7 @@ choose_proxy(struct oidc_http *h, const char *url)
 			return OIDC_ERR_NOMEM;
 		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-			bypass = http_no_proxy_match(h->no_proxy, host);
+			bypass = proxy_bypass(h->no_proxy, host);
 		curl_free(host);
 		curl_url_cleanup(u);
 	}
@@ -435,19 +360,6 @@ set_last_error(struct oidc_http *h, CURLcode rc)
 		h->lasterr[0] = '\0';
 }
 
-static char *
-form_escape(const char *s)
-{
-	char *e, *copy;
-
-	if ((e = curl_easy_escape(NULL, s, 0)) == NULL)
-		return NULL;
-	copy = strdup(e);
-	explicit_bzero(e, strlen(e));
-	curl_free(e);
-	return copy;
-}
-
 int
 http_set_basic_auth(struct oidc_http *h, const char *user, const char *pass)
 {
@@ -457,7 +369,7 @@ http_set_basic_auth(struct oidc_http *h, const char *user, const char *pass)
 	int r = OIDC_ERR_NOMEM, n;
 
 	http_clear_auth(h);
-	if ((u = form_escape(user)) == NULL || (p = form_escape(pass)) == NULL)
+	if ((u = form_encode(user)) == NULL || (p = form_encode(pass)) == NULL)
 		goto out;
 	jlen = strlen(u) + strlen(p) + 2;
 	if ((joined = malloc(jlen)) == NULL)
@@ -546,13 +458,13 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 
 	memset(resp, 0, sizeof(*resp));
 	resp->max_age = -1;
-	if (form != NULL && form->err != 0)
-		return form->err;
+	if (form != NULL && form->b.err != 0)
+		return form->b.err == OIDC_ERR_NOMEM ? OIDC_ERR_NOMEM
+						     : OIDC_ERR_CONFIG;
 	h->errbuf[0] = '\0';
 	h->lasterr[0] = '\0';
 	h->cur = resp;
-	h->too_big = 0;
-	h->oom = 0;
+	buf_init(&h->body, OIDC_MAX_BODY);
 	if ((hdrs = build_headers(h, form != NULL, bearer, &bhdr, &blen)) ==
 	    NULL)
 		goto out;
@@ -566,9 +478,9 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	    h->curl, CURLOPT_CONNECTTIMEOUT_MS, request_timeout_ms(h));
 	if (form != NULL) {
 		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS,
-		    form->buf != NULL ? form->buf : "");
+		    form->b.data != NULL ? form->b.data : "");
 		curl_easy_setopt(
-		    h->curl, CURLOPT_POSTFIELDSIZE, (long)form->len);
+		    h->curl, CURLOPT_POSTFIELDSIZE, (long)form->b.len);
 	} else {
 		curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
 	}
@@ -581,11 +493,11 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 		h->connections += conns;
 	if (rc != CURLE_OK)
 		set_last_error(h, rc);
-	if (h->oom) {
+	if (h->body.err == OIDC_ERR_NOMEM) {
 		r = OIDC_ERR_NOMEM;
 		goto out;
 	}
-	if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+	if (h->body.err != 0 || rc == CURLE_FILESIZE_EXCEEDED) {
 		r = OIDC_ERR_PROTOCOL;
 		goto out;
 	}
@@ -601,10 +513,11 @@ http_request(struct oidc_http *h, const char *url, const struct oidc_form *form,
 	    snprintf(resp->content_type, sizeof(resp->content_type), "%s", ct) <
 		0)
 		resp->content_type[0] = '\0';
-	if (resp->body == NULL && (resp->body = calloc(1, 1)) == NULL)
+	if ((resp->body = buf_take(&h->body, &resp->len)) == NULL)
 		goto out;
 	r = 0;
 out:
+	buf_free(&h->body);
 	for (s = hdrs; s != NULL; s = s->next)
 		explicit_bzero(s->data, strlen(s->data));
 	curl_slist_free_all(hdrs);
@@ -623,47 +536,4 @@ http_resp_clear(struct oidc_http_resp *resp)
 	oidc_freezero(resp->body, resp->len + 1);
 	resp->body = NULL;
 	resp->len = 0;
-}
-
-void
-form_add(struct oidc_form *f, const char *key, const char *value)
-{
-	char *k = NULL, *v = NULL, *nb;
-	size_t need;
-	int n;
-
-	if (f->err != 0)
-		return;
-	if ((k = form_escape(key)) == NULL || (v = form_escape(value)) == NULL)
-		goto nomem;
-	need = f->len + strlen(k) + strlen(v) + 3;
-	if (need > f->cap) {
-		/* Copy rather than realloc so no secret is left in the heap. */
-		if ((nb = malloc(need * 2)) == NULL)
-			goto nomem;
-		if (f->buf != NULL)
-			memcpy(nb, f->buf, f->len + 1);
-		oidc_freezero(f->buf, f->cap);
-		f->buf = nb;
-		f->cap = need * 2;
-	}
-	n = snprintf(f->buf + f->len, f->cap - f->len, "%s%s=%s",
-	    f->len > 0 ? "&" : "", k, v);
-	if (n < 0 || (size_t)n >= f->cap - f->len)
-		goto nomem;
-	f->len += (size_t)n;
-	oidc_strfree(k);
-	oidc_strfree(v);
-	return;
-nomem:
-	oidc_strfree(k);
-	oidc_strfree(v);
-	f->err = OIDC_ERR_NOMEM;
-}
-
-void
-form_clear(struct oidc_form *f)
-{
-	oidc_freezero(f->buf, f->cap);
-	memset(f, 0, sizeof(*f));
 }

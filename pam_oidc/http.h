@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "form.h"
+
 struct oidc_http;
 
 struct oidc_http_opts {
@@ -32,15 +34,11 @@ struct oidc_http_resp {
 	int no_store; /* Cache-Control no-store/no-cache */
 };
 
-/* A form body under construction; wiped when freed. */
-struct oidc_form {
-	char *buf;
-	size_t len, cap;
-	int err;
-};
-
+/*
+ * Is libcurl ready? It is set up once, when the module is loaded, and
+ * cleaned up when it is unloaded: 0, or OIDC_ERR_NOMEM.
+ */
 int http_global_init(void);
-void http_global_cleanup(void);
 struct oidc_http *http_new(const struct oidc_http_opts *opts);
 void http_free(struct oidc_http *h);
 
@@ -75,16 +73,5 @@ long http_connections(const struct oidc_http *h);
  * proxy is the cause, what it did.
  */
 const char *http_last_error(const struct oidc_http *h);
-
-/*
- * Whether host is reached without the proxy by no_proxy, a list of
- * comma-separated entries: "*" (every host), a name that matches itself
- * and its subdomains (a leading '.' changes nothing), or an IP address
- * that matches only itself. Names compare without regard to case.
- */
-int http_no_proxy_match(const char *no_proxy, const char *host);
-
-void form_add(struct oidc_form *f, const char *key, const char *value);
-void form_clear(struct oidc_form *f);
 
 #endif

@@ -188,7 +188,6 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 out:
 	config_free(cfg);
-	http_global_cleanup();
 	return pam_code(r, 0);
 }
 

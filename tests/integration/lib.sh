@@ -40,6 +40,7 @@ nss_setup() {
 	local dir="$1"
 	cat >"$dir/passwd" <<PW
 root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
 alice:x:2001:2001:Alice:/home/alice:/bin/bash
 bob:x:2002:2002:Bob:/home/bob:/bin/bash
 carol:x:2003:2003:Carol:/home/carol:/bin/bash
@@ -76,6 +77,15 @@ write_conf() {
 		echo "scope = openid email profile roles"
 		echo "ca_file = $IDP_DIR/ca.pem"
 		echo "cache_dir = $WORK/cache"
+		# Pins per configuration file, so that suites that sign alice
+		# in with edited subjects do not meet each other's pins; and
+		# no per-host limit of device codes unless a test sets one.
+		case " $* " in *" state_dir ="*) ;; *)
+			echo "state_dir = $WORK/state/$(basename "$file" .conf)"
+		esac
+		case " $* " in *" device_rate_limit ="*) ;; *)
+			echo "device_rate_limit = 0"
+		esac
 		local l
 		for l in "$@"; do echo "$l"; done
 	} >"$file"

@@ -43,6 +43,8 @@ test_oauth2_only_provider_github_style() {
 		echo "scope = openid email profile roles"
 		echo "ca_file = $IDP_DIR/ca.pem"
 		echo "cache_dir = $WORK/cache"
+		echo "state_dir = $WORK/state/gh"
+		echo "device_rate_limit = 0"
 		echo "debug = yes"
 	} >"$f"
 	chmod 0600 "$f"
@@ -170,7 +172,7 @@ login_cred() {
 }
 
 test_roles_to_groups_and_allowed_roles() {
-	local rc f="$WORK/roles.conf"
+	local rc code f="$WORK/roles.conf"
 	write_conf "$f" pam-public "role_claim = roles" \
 	    "role_map = admin = sudo" "role_map = user = users no-such-grp" \
 	    "allowed_roles = admin user"
@@ -195,12 +197,24 @@ test_roles_to_groups_and_allowed_roles() {
 		    "a role_map group missing locally is skipped with a warning"
 	fi
 	rc="$(login_cred roles-dave dave "$f")"
-	expect "roles: dave authenticates" $PAM_SUCCESS "$rc" \
-	    "$WORK/roles-dave.out"
-	has roles-dave '^RESULT acct=Permission denied' \
-	    "dave, outside allowed_roles, is denied by acct_mgmt (PAM_PERM_DENIED)"
+	expect "roles: dave, outside allowed_roles, is refused by authentication" \
+	    $PAM_AUTH_ERR "$rc" "$WORK/roles-dave.out"
+	grep -q '^RESULT acct=Success' "$WORK/roles-dave.out" &&
+	    not_ok "dave: acct_mgmt" "passed" "$WORK/roles-dave.out" ||
+	    ok "dave: the account check does not pass him either"
 	has roles-dave '^Your role at the identity provider does not allow' \
 	    "dave is told why"
+	# A stack with the auth line and no account line still turns him
+	# away: the gate is in authentication too.
+	write_conf "$WORK/roles-noacct.conf" pam-public "role_claim = roles" \
+	    "allowed_roles = admin user"
+	echo "auth required $BUILD_ABS/pam_oidc.so config=$WORK/roles-noacct.conf" \
+	    >"$WORK/pam.d/roles-noacct"
+	login_start "$WORK/roles-noacct.out" roles-noacct dave
+	code="$(wait_code "$WORK/roles-noacct.out")" && approve "$code" dave
+	login_wait
+	expect "allowed_roles holds in a stack without an account line" \
+	    $PAM_AUTH_ERR "$LOGIN_RC" "$WORK/roles-noacct.out"
 	write_conf "$WORK/badgrp.conf" pam-public "role_map = admin = bad:name"
 	rc="$(login_cred badgrp alice "$WORK/badgrp.conf")"
 	expect "role_map with an invalid group name: PAM_SERVICE_ERR" \

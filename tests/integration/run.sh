@@ -8,6 +8,7 @@ BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/providers.sh"
 . "$(dirname "$0")/hostile.sh"
+. "$(dirname "$0")/identity.sh"
 . "$(dirname "$0")/proxy_tests.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
@@ -551,17 +552,32 @@ test_bad_config() {
 	    "$rc" "$WORK/link.out"
 }
 
+# An unknown user is not told apart from a known one: the same prompt,
+# the same refusal at the end. The provider is asked, as for anyone.
 test_unknown_user() {
-	local rc
-	write_conf "$WORK/nouser.conf" pam-public
+	local rc code
+	write_conf "$WORK/nouser.conf" pam-public "wait = poll"
 	write_service "$WORK/pam.d" nouser "$WORK/nouser.conf"
 	idp_reset "$IDP_DIR" "$IDP_PORT"
 	login_start "$WORK/nouser.out" nouser mallory
+	code="$(wait_code "$WORK/nouser.out")" && approve "$code" alice
 	login_wait; rc=$LOGIN_RC
-	expect "unknown local user: PAM_USER_UNKNOWN" $PAM_USER_UNKNOWN "$rc" \
-	    "$WORK/nouser.out"
-	expect "unknown local user: the provider is not asked" 0 \
-	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "sum(s['requests'].values())")"
+	expect "unknown local user approved by someone else: PAM_AUTH_ERR, as a mismatch" \
+	    $PAM_AUTH_ERR "$rc" "$WORK/nouser.out"
+	login_start "$WORK/known.out" nouser bob
+	code="$(wait_code "$WORK/known.out")" && approve "$code" alice
+	login_wait
+	if [ "$(grep -c '^MSG' "$WORK/nouser.out")" = "$(grep -c '^MSG' "$WORK/known.out")" ] &&
+	    diff <(grep -v '^SYSLOG\|^USER\|Code:\|Link:\|Open:\|Sign-in for\|^[ ▀▄█]*$' "$WORK/nouser.out") \
+	    <(grep -v '^SYSLOG\|^USER\|Code:\|Link:\|Open:\|Sign-in for\|^[ ▀▄█]*$' "$WORK/known.out") \
+	    >"$WORK/nouser.diff"; then
+		ok "unknown and known user: the same prompts and the same refusal"
+	else
+		not_ok "unknown and known user look alike" "they differ" \
+		    "$WORK/nouser.diff"
+	fi
+	expect "unknown local user: the provider is asked, as for a known one" \
+	    2 "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_requests'].get('/device/auth', 0)")"
 }
 
 test_exported_symbols
@@ -608,6 +624,12 @@ test_sub_pinning
 test_environment_does_not_steer
 test_conversation_and_interruption
 test_no_secrets_in_logs_or_children
+test_identity_pinning
+test_system_accounts
+test_email_usernames
+test_files_that_decide
+test_device_rate_limit
+test_multi_factor
 test_proxy_login_through_tinyproxy
 test_proxy_credentials
 test_proxy_forbidden_port

@@ -14,7 +14,7 @@
 
 #include "config.h"
 #include "fixtures.h"
-#include "http.h"
+#include "proxy.h"
 
 static const char full[] =
     "# every key of the table\n"
@@ -984,24 +984,24 @@ test_no_proxy_matches_hosts_domains_and_addresses(void **state)
 {
 	const char *list = "localhost, .corp.example,10.1.2.3, ::1";
 
-	assert_true(http_no_proxy_match(list, "localhost"));
-	assert_true(http_no_proxy_match(list, "LocalHost."));
-	assert_true(http_no_proxy_match(list, "corp.example"));
-	assert_true(http_no_proxy_match(list, "idp.corp.example"));
-	assert_false(http_no_proxy_match(list, "evilcorp.example"));
-	assert_false(http_no_proxy_match(list, "corp.example.net"));
-	assert_true(http_no_proxy_match(list, "10.1.2.3"));
-	assert_false(http_no_proxy_match(list, "110.1.2.3"));
-	assert_false(http_no_proxy_match(list, "10.1.2.30"));
-	assert_true(http_no_proxy_match(list, "[::1]"));
-	assert_true(http_no_proxy_match(list, "[0:0::1]"));
-	assert_false(http_no_proxy_match(list, "[::2]"));
-	assert_false(http_no_proxy_match(list, "idp.example"));
-	assert_true(http_no_proxy_match("a, *", "anything.example"));
-	assert_false(http_no_proxy_match("", "localhost"));
-	assert_false(http_no_proxy_match(NULL, "localhost"));
+	assert_true(proxy_bypass(list, "localhost"));
+	assert_true(proxy_bypass(list, "LocalHost."));
+	assert_true(proxy_bypass(list, "corp.example"));
+	assert_true(proxy_bypass(list, "idp.corp.example"));
+	assert_false(proxy_bypass(list, "evilcorp.example"));
+	assert_false(proxy_bypass(list, "corp.example.net"));
+	assert_true(proxy_bypass(list, "10.1.2.3"));
+	assert_false(proxy_bypass(list, "110.1.2.3"));
+	assert_false(proxy_bypass(list, "10.1.2.30"));
+	assert_true(proxy_bypass(list, "[::1]"));
+	assert_true(proxy_bypass(list, "[0:0::1]"));
+	assert_false(proxy_bypass(list, "[::2]"));
+	assert_false(proxy_bypass(list, "idp.example"));
+	assert_true(proxy_bypass("a, *", "anything.example"));
+	assert_false(proxy_bypass("", "localhost"));
+	assert_false(proxy_bypass(NULL, "localhost"));
 	/* An address entry matches only that address, never by suffix. */
-	assert_false(http_no_proxy_match("2.3", "10.1.2.3"));
+	assert_false(proxy_bypass("2.3", "10.1.2.3"));
 }
 
 static void

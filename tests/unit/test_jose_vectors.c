@@ -766,7 +766,6 @@ test_network_probe_sees_http_requests(void **state)
 	assert_int_equal(net_calls, 1);
 	http_resp_clear(&resp);
 	http_free(h);
-	http_global_cleanup();
 }
 
 /* A token with header hdr over the standard payload, RS256 by key. */
