@@ -105,14 +105,21 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(PAMCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/pam.d \
+	    $(DESTDIR)$(DOCDIR)/sshd_config.d $(DESTDIR)$(SYSCONFDIR)
 	install -m 0644 $(BUILD)/pam_oidc.so $(DESTDIR)$(PAMDIR)/pam_oidc.so
 	install -m 0755 $(BUILD)/pam-oidc $(DESTDIR)$(SBINDIR)/pam-oidc
 	install -m 0644 pam_oidc/pam_oidc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 pam_oidc/pam_oidc.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 helper/pam-oidc.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 conf/examples/* $(DESTDIR)$(DOCDIR)/examples/
-	install -m 0644 conf/pam-configs/oidc $(DESTDIR)$(PAMCONFIGDIR)/oidc
+	install -m 0644 conf/pam.d/README.md conf/pam.d/*.snippet \
+	    $(DESTDIR)$(DOCDIR)/pam.d/
+	install -m 0644 conf/sshd_config.d/pam_oidc.conf \
+	    $(DESTDIR)$(DOCDIR)/sshd_config.d/
+	install -m 0644 conf/pam-configs/oidc conf/pam-configs/oidc-only \
+	    $(DESTDIR)$(PAMCONFIGDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf ]; then \
 	    echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf"; \
 	else \
@@ -124,7 +131,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_oidc.so $(DESTDIR)$(SBINDIR)/pam-oidc \
 	    $(DESTDIR)$(MANDIR)/man8/pam_oidc.8 \
 	    $(DESTDIR)$(MANDIR)/man5/pam_oidc.conf.5 \
-	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8 $(DESTDIR)$(PAMCONFIGDIR)/oidc
+	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8 $(DESTDIR)$(PAMCONFIGDIR)/oidc \
+	    $(DESTDIR)$(PAMCONFIGDIR)/oidc-only
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf in place"
 

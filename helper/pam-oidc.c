@@ -21,7 +21,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pam-oidc check [--config PATH] [--sshd-config PATH]\n"
+	    "usage: pam-oidc check [--config PATH] [--sshd-config PATH] "
+	    "[--offline]\n"
 	    "       pam-oidc login [--config PATH] [--user NAME] [--debug]\n"
 	    "       pam-oidc cache show | clear [--config PATH]\n"
 	    "       pam-oidc qr [--ascii] TEXT\n"
@@ -68,15 +69,34 @@ load_config(const char *path)
 	return cfg;
 }
 
+/*
+ * check --offline: only what the module reads before it goes to the
+ * network (syntax, keys, values, permissions), so a file can be checked
+ * where the provider cannot be reached, or while it names placeholders.
+ */
+static int
+check_offline(const char *path)
+{
+	struct oidc_config *cfg;
+	char esc[1024];
+
+	if ((cfg = load_config(path)) == NULL)
+		return 2;
+	config_free(cfg);
+	printf("%-7s %s: syntax, keys and permissions\n", "ok",
+	    log_escape(path, esc, sizeof(esc)));
+	return 0;
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
 	const char *path = OIDC_DEFAULT_CONFIG, *sshd = "/etc/ssh/sshd_config";
-	int i;
+	int i, offline = 0;
 
 	if (wants_help(argc, argv)) {
 		printf("usage: pam-oidc check [--config PATH] "
-		       "[--sshd-config PATH]\n");
+		       "[--sshd-config PATH] [--offline]\n");
 		return 0;
 	}
 	for (i = 1; i < argc; i++) {
@@ -84,12 +104,14 @@ cmd_check(int argc, char **argv)
 			path = argv[++i];
 		else if (strcmp(argv[i], "--sshd-config") == 0 && i + 1 < argc)
 			sshd = argv[++i];
+		else if (strcmp(argv[i], "--offline") == 0)
+			offline = 1;
 		else {
 			usage(stderr);
 			return 2;
 		}
 	}
-	return check_run(path, sshd);
+	return offline ? check_offline(path) : check_run(path, sshd);
 }
 
 static void

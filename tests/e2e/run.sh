@@ -157,6 +157,8 @@ BUILD_ABS="$2"
 WORK="$3"
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/../integration/lib.sh"
+# shellcheck source=tests/e2e/snippets.sh
+. "$HERE/snippets.sh"
 
 MY_NS="$(readlink /proc/self/ns/mnt)"
 echo "$MY_NS" >"$WORK/ns"
@@ -787,6 +789,7 @@ start_idp() {
 	idp_start "$WORK/idp" IDP_INTERVAL=1 && [ -n "${IDP_URL:-}" ]
 }
 step "test provider" start_idp
+step "the machine's /etc/pam.d/sshd kept aside" snippet_save
 pam_service sshd
 pam_service sudo
 pam_service login
@@ -798,3 +801,4 @@ test_ssh
 test_ssh_persist
 test_sudo
 test_kiosk
+test_ssh_snippet

@@ -10,6 +10,7 @@ BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/hostile.sh"
 . "$(dirname "$0")/identity.sh"
 . "$(dirname "$0")/proxy_tests.sh"
+. "$(dirname "$0")/pamconf.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -291,8 +292,14 @@ test_install_uninstall() {
 	want="$pamdir/pam_oidc.so:644 /usr/sbin/pam-oidc:755
 /usr/share/man/man8/pam_oidc.8:644 /usr/share/man/man5/pam_oidc.conf.5:644
 /usr/share/man/man8/pam-oidc.8:644 /etc/pam_oidc.conf:600
-/usr/share/pam-configs/oidc:644
-/usr/share/doc/pam_oidc/examples/google.conf:644"
+/usr/share/pam-configs/oidc:644 /usr/share/pam-configs/oidc-only:644
+/usr/share/doc/pam_oidc/README.md:644
+/usr/share/doc/pam_oidc/examples/google.conf:644
+/usr/share/doc/pam_oidc/pam.d/README.md:644
+/usr/share/doc/pam_oidc/pam.d/sshd.snippet:644
+/usr/share/doc/pam_oidc/pam.d/sudo.snippet:644
+/usr/share/doc/pam_oidc/pam.d/login.snippet:644
+/usr/share/doc/pam_oidc/sshd_config.d/pam_oidc.conf:644"
 	got=""
 	for f in $want; do
 		got="$got ${f%%:*}:$(mode_of "$d${f%%:*}")"
@@ -310,48 +317,6 @@ test_install_uninstall() {
 	got="$(cd "$d" && find . -type f | sort | tr '\n' ' ')"
 	expect "make uninstall leaves only the administrator's config" \
 	    "./etc/pam_oidc.conf " "$got" "$WORK/install.out"
-}
-
-# The pam-auth-update profile, applied in a private copy of /etc/pam.d:
-# a denial at the provider must end the stack, with no password prompt.
-test_pam_auth_update_profile() {
-	local r="$WORK/root" code
-	if ! command -v pam-auth-update >/dev/null 2>&1; then
-		echo "skip - pam-auth-update profile: pam-auth-update is not installed"
-		return
-	fi
-	mkdir -p "$r/etc" "$r/usr/share" "$r/var/lib/pam"
-	cp -a /etc/pam.d "$r/etc/pam.d"
-	cp -a /usr/share/pam-configs "$r/usr/share/pam-configs"
-	cp -a /var/lib/pam/. "$r/var/lib/pam/" 2>/dev/null
-	cp "$ROOT/conf/pam-configs/oidc" "$r/usr/share/pam-configs/oidc"
-	if ! DEBIAN_FRONTEND=noninteractive pam-auth-update --root "$r" \
-	    --enable oidc --force >"$WORK/pau.out" 2>&1; then
-		not_ok "pam-auth-update --enable oidc" "failed" "$WORK/pau.out"
-		return
-	fi
-	grep -qE '^auth.*\[success=[0-9]+ default=die\].*pam_oidc.so' \
-	    "$r/etc/pam.d/common-auth" &&
-	    ok "pam-auth-update puts pam_oidc first in common-auth, default=die" ||
-	    not_ok "common-auth line" "missing" "$r/etc/pam.d/common-auth"
-	# Run the generated stack with the built module and this test config.
-	write_conf "$WORK/pau.conf" pam-public "wait = poll"
-	sed "s|pam_oidc.so|$BUILD_ABS/pam_oidc.so config=$WORK/pau.conf|" \
-	    "$r/etc/pam.d/common-auth" >"$WORK/pam.d/pau"
-	login_start "$WORK/pau.out" pau alice
-	code="$(wait_code "$WORK/pau.out")" && approve "$code" alice deny
-	login_wait
-	expect "profile stack: denial at the provider is PAM_AUTH_ERR" \
-	    $PAM_AUTH_ERR "$LOGIN_RC" "$WORK/pau.out"
-	grep -qi '^MSG 1$' "$WORK/pau.out" &&
-	    not_ok "profile stack: no fallback to a password" "prompted" \
-	    "$WORK/pau.out" ||
-	    ok "profile stack: no fallback to a password prompt after a denial"
-	login_start "$WORK/pau2.out" pau alice
-	code="$(wait_code "$WORK/pau2.out")" && approve "$code" alice approve
-	login_wait
-	expect "profile stack: approval is PAM_SUCCESS" $PAM_SUCCESS \
-	    "$LOGIN_RC" "$WORK/pau2.out"
 }
 
 test_deny() {
@@ -592,6 +557,10 @@ test_helper_check
 test_helper_cache
 test_install_uninstall
 test_pam_auth_update_profile
+test_pam_auth_update_profile_only
+test_pam_d_snippets
+test_sshd_config_snippet
+test_examples_pass_offline_check
 test_deny
 test_identity_mismatch
 test_wait_enter
