@@ -12,7 +12,9 @@ pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       # end to end: real sshd, sudo and login(1) on a terminal; QR read-back
       openssh-server openssh-client sudo tmux zbar-tools strace procps
       # fuzzing (libFuzzer) and static analysis
-      clang libclang-rt-14-dev cppcheck clang-tidy)
+      clang libclang-rt-14-dev cppcheck clang-tidy
+      # the Debian package (make deb)
+      dpkg-dev debhelper fakeroot lintian)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
