@@ -187,7 +187,8 @@ check "the postinst changed no pam-auth-update state" \
 nss_setup "$WORK"
 mkdir -p "$WORK/pam.d"
 idp_start "$WORK/idp" IDP_INTERVAL=1
-write_conf "$WORK/conf" pam-public "wait = poll"
+# timeout: a hung login fails instead of hanging the test.
+write_conf "$WORK/conf" pam-public "wait = poll" "timeout = 60"
 grep -v '^cache_dir' "$WORK/conf" >/etc/pam_oidc.conf
 # A bare name: libpam finds the module where the package put it.
 printf 'auth required pam_oidc.so\naccount required pam_oidc.so\n' \
@@ -250,6 +251,10 @@ for p in /etc/pam_oidc.conf "$CACHE" "$DOC" /usr/share/pam-configs/oidc; do
 	check "$p is gone" test ! -e "$p"
 done
 expect "no pam.d file names pam_oidc" "" "$(grep -rl pam_oidc "$NS/pam.d")"
+expect "pam-auth-update has forgotten the profiles" "" \
+    "$(printf '%s\n' $names | grep -xFf - "$NS/pam/seen")"
+expect "dpkg holds no script or list of the package" "" \
+    "$(ls /var/lib/dpkg/info/ | grep "^$PKG[.:]")"
 check "common-* are as they were before the enable" \
     diff -r "$WORK/before-enable" "$NS/pam.d"
 check "the machine's /etc/pam.d was never touched" \
