@@ -136,6 +136,13 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf in place"
 
+# The Debian package, in build-deb/: built from a copy of the tree, checked
+# by lintian, then (as root) installed, used for one login and purged.
+.PHONY: deb
+deb: deps $(BUILD)/pamdrive
+	@bash tests/deb/build.sh build-deb
+	@bash tests/deb/run.sh build-deb $(BUILD)
+
 print-pamdir:
 	@echo $(PAMDIR)
 

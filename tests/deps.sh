@@ -14,7 +14,9 @@ pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       # integration: a real HTTP proxy, run by the tests on their own port
       tinyproxy
       # fuzzing (libFuzzer) and static analysis
-      clang libclang-rt-14-dev cppcheck clang-tidy)
+      clang libclang-rt-14-dev cppcheck clang-tidy
+      # the Debian package (make deb)
+      dpkg-dev debhelper fakeroot lintian)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
