@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "check.h"
 #include "config.h"
+#include "helper.h"
 #include "http.h"
 #include "log.h"
 #include "login.h"
@@ -25,6 +26,7 @@ usage(FILE *fp)
 	    "[--offline]\n"
 	    "       pam-oidc login [--config PATH] [--user NAME] [--debug]\n"
 	    "       pam-oidc cache show | clear [--config PATH]\n"
+	    "       pam-oidc pins [forget USER] [--config PATH]\n"
 	    "       pam-oidc qr [--ascii] TEXT\n"
 	    "       pam-oidc --version | --help\n"
 	    "\n"
@@ -33,6 +35,8 @@ usage(FILE *fp)
 	    "login  run the whole device-flow sign-in in this terminal, without\n"
 	    "       PAM, and print the verified claims and the outcome\n"
 	    "cache  list or empty the discovery and JWKS cache\n"
+	    "pins   list the provider identity (iss and sub) each account is\n"
+	    "       bound to, or forget one so that its next sign-in binds anew\n"
 	    "qr     print TEXT as a QR code\n");
 }
 
@@ -49,8 +53,8 @@ wants_help(int argc, char **argv)
 }
 
 /* The configuration named by --config, loaded as the module would. */
-static struct oidc_config *
-load_config(const char *path)
+struct oidc_config *
+helper_config(const char *path)
 {
 	struct oidc_config *cfg;
 	char arg[4200], why[512];
@@ -80,7 +84,7 @@ check_offline(const char *path)
 	struct oidc_config *cfg;
 	char esc[1024];
 
-	if ((cfg = load_config(path)) == NULL)
+	if ((cfg = helper_config(path)) == NULL)
 		return 2;
 	config_free(cfg);
 	printf("%-7s %s: syntax, keys and permissions\n", "ok",
@@ -149,7 +153,7 @@ cmd_cache(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((cfg = load_config(path)) == NULL)
+	if ((cfg = helper_config(path)) == NULL)
 		return 2;
 	if (strcmp(argv[1], "show") == 0)
 		n = cache_list(cfg->cache_dir, print_entry, NULL);
@@ -262,7 +266,7 @@ cmd_login(int argc, char **argv)
 			return strcmp(argv[i], "--help") == 0 ? 0 : 2;
 		}
 	}
-	if ((cfg = load_config(path)) == NULL)
+	if ((cfg = helper_config(path)) == NULL)
 		return 2;
 	lg.debug |= cfg->debug;
 	memset(&login, 0, sizeof(login));
@@ -314,6 +318,8 @@ main(int argc, char **argv)
 		return cmd_qr(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pins") == 0)
+		return pins_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cache") == 0)
 		return cmd_cache(argc - 1, argv + 1);
 	fprintf(stderr, "pam-oidc: unknown command %s\n", argv[1]);
