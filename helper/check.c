@@ -314,7 +314,10 @@ check_run(const char *config_path, const char *sshd_config)
 	    &c, "ok", NULL, "%s: syntax, keys and permissions", config_path);
 	c.cfg = cfg;
 	if (http_global_init() != 0 ||
-	    (c.prov = provider_new(cfg, &lg, PROVIDER_NO_CACHE)) == NULL) {
+	    provider_new(cfg, &lg, PROVIDER_NO_CACHE, &c.prov) != 0) {
+		if (c.last[0] != '\0')
+			finding(
+			    &c, "error", "see pam_oidc.conf(5)", "%s", c.last);
 		config_free(cfg);
 		return 2;
 	}

@@ -98,22 +98,12 @@ claims_username(const json_t *claims, const struct oidc_username_rule *rule,
 	return 0;
 }
 
-int
-claims_value_matches(const json_t *v, const char *want)
+/* A scalar claim value against the configured text. */
+static int
+scalar_matches(const json_t *v, const char *want)
 {
-	const json_t *item;
 	char num[32];
-	size_t i;
 
-	/* An array (amr, groups) holds when one of its members does. */
-	if (json_is_array(v)) {
-		json_array_foreach (v, i, item)
-			if (!json_is_array(item) &&
-			    claims_value_matches(item,
-				want)) /* NOLINT(misc-no-recursion): one level */
-				return 1;
-		return 0;
-	}
 	if (json_is_string(v))
 		return strcmp(json_string_value(v), want) == 0;
 	if (json_is_true(v))
@@ -126,6 +116,21 @@ claims_value_matches(const json_t *v, const char *want)
 			return 0;
 		return strcmp(num, want) == 0;
 	}
+	return 0;
+}
+
+int
+claims_value_matches(const json_t *v, const char *want)
+{
+	const json_t *item;
+	size_t i;
+
+	if (!json_is_array(v))
+		return scalar_matches(v, want);
+	/* An array (amr, groups) holds when one of its members does. */
+	json_array_foreach (v, i, item)
+		if (scalar_matches(item, want))
+			return 1;
 	return 0;
 }
 

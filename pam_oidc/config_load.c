@@ -276,9 +276,6 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	if (cfg->shell != NULL && cfg->shell[0] != '/')
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: shell must be an absolute path", where);
-	if (cfg->ca_file != NULL &&
-	    safefile_check(cfg->ca_file, 0, why, whysz) != 0)
-		return OIDC_ERR_CONFIG;
 	if (check_role_map(cfg->role_map, why, whysz) != 0 ||
 	    check_pin_subs(cfg->pin_subs, why, whysz) != 0 ||
 	    check_names(cfg->system_accounts, "system_accounts", why, whysz) !=

@@ -97,7 +97,7 @@ host_reachable(
     const struct oidc_config *cfg, const char *user, const struct oidc_log *lg)
 {
 	char esc[256];
-	uid_t uid = 0, min;
+	uid_t uid = 0;
 	int e = account_lookup(user, &uid);
 
 	if (e < 0) {
@@ -105,7 +105,7 @@ host_reachable(
 		    log_escape(user, esc, sizeof(esc)));
 		return OIDC_ERR_SYSTEM;
 	}
-	if (e == 0 || (uid != 0 && uid >= (min = account_uid_min())) ||
+	if (e == 0 || (uid != 0 && uid >= account_uid_min()) ||
 	    listed(cfg->system_accounts, user))
 		return 0;
 	log_msg(lg, LOG_NOTICE,

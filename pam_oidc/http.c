@@ -145,10 +145,22 @@ setup(struct oidc_http *h, const struct oidc_http_opts *o)
 	ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-	/* Named here, never taken from the environment. */
-	ok &= curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
+	/*
+	 * Named here, never taken from the environment: ca_file's text, read
+	 * by the caller with the safe-open rules (no file name reaches
+	 * libcurl, so nothing can swap the file after it was checked), or
+	 * the system's hashed directory.
+	 */
+	ok &= curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_CAPATH,
-		  o->ca_file != NULL ? NULL : SYSTEM_CA_DIR) == CURLE_OK;
+		  o->ca_pem != NULL ? NULL : SYSTEM_CA_DIR) == CURLE_OK;
+	if (o->ca_pem != NULL) {
+		struct curl_blob blob = { (void *)o->ca_pem, o->ca_pem_len,
+			CURL_BLOB_COPY };
+
+		ok &=
+		    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK;
+	}
 	ok &= curl_easy_setopt(c, CURLOPT_SSLVERSION,
 		  (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
 	/*

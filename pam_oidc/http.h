@@ -13,8 +13,10 @@
 struct oidc_http;
 
 struct oidc_http_opts {
-	const char *ca_file; /* NULL: the system store */
-	int timeout_s;       /* per request */
+	/* The trusted authorities as PEM text; NULL: the system store. */
+	const char *ca_pem;
+	size_t ca_pem_len;
+	int timeout_s; /* per request */
 	/*
 	 * An HTTP proxy, http://host:port, that https requests go through
 	 * with CONNECT; NULL: none, and never one from the environment.

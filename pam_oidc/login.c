@@ -449,8 +449,8 @@ login_run(const struct oidc_config *cfg, struct oidc_login *login,
 	f.ui = ui;
 	if (cfg->timeout > 0)
 		f.deadline_ms = oidc_now_ms() + 1000 * (int64_t)cfg->timeout;
-	if ((f.prov = provider_new(cfg, login->log, 0)) == NULL)
-		return OIDC_ERR_NOMEM;
+	if ((r = provider_new(cfg, login->log, 0, &f.prov)) != 0)
+		return r;
 	provider_set_deadline(f.prov, f.deadline_ms);
 	r = run(&f, out);
 	log_msg(login->log, LOG_DEBUG, "%ld TLS connection(s) for this login",

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "oidc.h"
 #include "provider.h"
+#include "safefile.h"
 
 #define JWKS_KIND      "jwks"
 #define DISCOVERY_KIND "discovery"
@@ -58,12 +59,11 @@ static const struct {
 	    "that the provider enables the grant" },
 };
 
-struct oidc_provider *
-provider_new(
-    const struct oidc_config *cfg, const struct oidc_log *lg, int flags)
+int
+provider_new(const struct oidc_config *cfg, const struct oidc_log *lg,
+    int flags, struct oidc_provider **out)
 {
 	struct oidc_http_opts opts = {
-		.ca_file = cfg->ca_file,
 		.timeout_s = cfg->http_timeout,
 		.proxy = cfg->proxy,
 		.no_proxy = cfg->no_proxy,
@@ -71,17 +71,38 @@ provider_new(
 		.proxy_password = cfg->proxy_password,
 	};
 	struct oidc_provider *p;
+	char *pem = NULL, why[512];
+	size_t len = 0;
+	int r;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->cfg = cfg;
-	p->log = lg;
-	p->flags = flags;
-	if ((p->http = http_new(&opts)) == NULL) {
-		free(p);
-		return NULL;
+	*out = NULL;
+	why[0] = '\0';
+	/* Checked and read here, so what is checked is what is trusted. */
+	if (cfg->ca_file != NULL &&
+	    (r = safefile_read(cfg->ca_file, 0, PROVIDER_MAX_CA, &pem, &len,
+		 NULL, why, sizeof(why))) != 0) {
+		if (r == OIDC_ERR_NOMEM)
+			return r;
+		log_msg(lg, LOG_ERR, "ca_file: %s", why);
+		return OIDC_ERR_CONFIG;
 	}
-	return p;
+	opts.ca_pem = pem;
+	opts.ca_pem_len = len;
+	r = OIDC_ERR_NOMEM;
+	if ((p = calloc(1, sizeof(*p))) != NULL) {
+		p->cfg = cfg;
+		p->log = lg;
+		p->flags = flags;
+		if ((p->http = http_new(&opts)) == NULL) {
+			free(p);
+			p = NULL;
+		}
+	}
+	free(pem);
+	if (p == NULL)
+		return r;
+	*out = p;
+	return 0;
 }
 
 static void

@@ -23,8 +23,16 @@
 
 struct oidc_provider;
 
-struct oidc_provider *provider_new(
-    const struct oidc_config *cfg, const struct oidc_log *lg, int flags);
+/* The largest ca_file read. */
+#define PROVIDER_MAX_CA ((size_t)1024 * 1024)
+
+/*
+ * A provider context: its HTTP handle trusts ca_file's authorities (read
+ * with the safe-open rules; OIDC_ERR_CONFIG, logged, when it fails them)
+ * or the system store.
+ */
+int provider_new(const struct oidc_config *cfg, const struct oidc_log *lg,
+    int flags, struct oidc_provider **out);
 void provider_free(struct oidc_provider *p);
 
 /* Every request ends at this monotonic time (ms) at the latest; 0: none. */

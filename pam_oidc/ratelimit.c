@@ -21,7 +21,7 @@ static int
 lock(int fd)
 {
 	struct flock fl;
-	struct timespec ts = { 0, 10 * 1000000 };
+	struct timespec ts = { 0, 10L * 1000000L };
 	int i;
 
 	memset(&fl, 0, sizeof(fl));

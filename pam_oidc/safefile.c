@@ -105,18 +105,6 @@ open_checked(
 }
 
 int
-safefile_check(const char *path, int flags, char *why, size_t whysz)
-{
-	struct stat st;
-	int fd = open_checked(path, flags, &st, why, whysz);
-
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
-}
-
-int
 safefile_read(const char *path, int flags, size_t max, char **buf, size_t *len,
     unsigned int *mode, char *why, size_t whysz)
 {

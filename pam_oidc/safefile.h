@@ -21,9 +21,6 @@
 int safefile_read(const char *path, int flags, size_t max, char **buf,
     size_t *len, unsigned int *mode, char *why, size_t whysz);
 
-/* Check path as safefile_read would, without reading it. */
-int safefile_check(const char *path, int flags, char *why, size_t whysz);
-
 /* Make sure dir exists, belongs to us and is mode 0700. */
 int safefile_mkdir(const char *dir, char *why, size_t whysz);
 

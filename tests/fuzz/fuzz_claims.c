@@ -53,6 +53,27 @@ reference_get(const json_t *doc, const char *path)
 	}
 }
 
+/* An array matches what one of its scalar members matches, nothing else. */
+static void
+check_array_match(const json_t *v)
+{
+	const json_t *item;
+	int has_null = 0, has_empty = 0;
+	size_t i;
+
+	json_array_foreach (v, i, item) {
+		if (!json_is_string(item))
+			continue;
+		if (!claims_value_matches(v, json_string_value(item)))
+			abort();
+		has_null |= strcmp(json_string_value(item), "null") == 0;
+		has_empty |= json_string_value(item)[0] == '\0';
+	}
+	if ((claims_value_matches(v, "null") && !has_null) ||
+	    (claims_value_matches(v, "") && !has_empty))
+		abort();
+}
+
 static void
 check_match(const json_t *v)
 {
@@ -74,10 +95,11 @@ check_match(const json_t *v)
 		if (!claims_value_matches(v, num))
 			abort();
 	}
-	if ((json_is_null(v) || json_is_real(v) || json_is_array(v) ||
-		json_is_object(v)) &&
+	if ((json_is_null(v) || json_is_real(v) || json_is_object(v)) &&
 	    (claims_value_matches(v, "null") || claims_value_matches(v, "")))
 		abort();
+	if (json_is_array(v))
+		check_array_match(v);
 }
 
 static void

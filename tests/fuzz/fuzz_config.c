@@ -189,6 +189,36 @@ check_valid(const struct oidc_config *cfg)
 }
 
 /* parse, module arguments, validate: config_load without the file. */
+/* A file the input names is our private one instead. */
+static void
+private_file(char **field)
+{
+	if (*field == NULL)
+		return;
+	oidc_strfree(*field);
+	if ((*field = strdup(secret_path)) == NULL)
+		abort();
+}
+
+/* Does the text or an argument name a file that config_load would open? */
+static int
+names_a_file(const uint8_t *text, size_t tlen, char **args, int nargs)
+{
+	static const char *const keys[] = { "client_secret_file",
+		"proxy_credentials_file", "ca_file" };
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if (memmem(text, tlen, keys[k], strlen(keys[k])) != NULL)
+			return 1;
+		for (i = 0; i < nargs; i++)
+			if (strstr(args[i], keys[k]) != NULL)
+				return 1;
+	}
+	return 0;
+}
+
 static void
 parse_apply_validate(const char *text, size_t len, char **args, int nargs)
 {
@@ -206,12 +236,9 @@ parse_apply_validate(const char *text, size_t len, char **args, int nargs)
 		check_why(why, sizeof(why));
 	}
 	if (r == 0) {
-		if (cfg->client_secret_file != NULL) {
-			oidc_strfree(cfg->client_secret_file);
-			if ((cfg->client_secret_file = strdup(secret_path)) ==
-			    NULL)
-				abort();
-		}
+		private_file(&cfg->client_secret_file);
+		private_file(&cfg->proxy_credentials_file);
+		private_file(&cfg->ca_file);
 		r = config_validate(cfg, why, sizeof(why));
 		check_why(why, sizeof(why));
 		if (r == 0)
@@ -281,14 +308,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	parse_apply_validate((const char *)text, tlen, args, nargs);
-	if (memmem(text, tlen, "client_secret_file", 18) == NULL) {
-		for (i = 0; i < nargs; i++)
-			if (strstr(args[i], "client_secret_file") != NULL)
-				break;
-		if (i == nargs)
-			load((const char *)text, tlen, args, nargs,
-			    (tlen & 1) ? 0644 : 0600);
-	}
+	if (!names_a_file(text, tlen, args, nargs))
+		load((const char *)text, tlen, args, nargs,
+		    (tlen & 1) ? 0644 : 0600);
 	for (i = 0; i < nargs; i++)
 		free(args[i]);
 	return 0;

@@ -81,6 +81,7 @@ write_conf() {
 		# in with edited subjects do not meet each other's pins; and
 		# no per-host limit of device codes unless a test sets one.
 		case " $* " in *" state_dir ="*) ;; *)
+			mkdir -p "$WORK/state"
 			echo "state_dir = $WORK/state/$(basename "$file" .conf)"
 		esac
 		case " $* " in *" device_rate_limit ="*) ;; *)

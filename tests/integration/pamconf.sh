@@ -185,7 +185,7 @@ line_of() {
 
 # The default profile: the sign-in through the provider comes first; only
 # its success, a denial (or wrong identity) and an interruption decide.
-# Anything else (provider unreachable, unknown user, root, a broken
+# Anything else (provider unreachable, root and system accounts, a broken
 # configuration) goes on to the password.
 test_pam_auth_update_profile() {
 	local ca="$WORK/pau-oidc.common-auth" d="$WORK/pau-oidc.d" o u nouser
@@ -238,14 +238,20 @@ test_pam_auth_update_profile() {
 	    getent passwd "$nouser" >/dev/null; do
 		nouser="${nouser}x"
 	done
-	pc_login "$WORK/pau-nouser.out" "$d" pau-svc "$nouser" none "$PC_PW"
-	if [ "$LOGIN_RC" != $PAM_SUCCESS ] &&
-	    grep -A1 '^MSG 1$' "$WORK/pau-nouser.out" | grep -q 'assword'; then
-		ok "profile oidc, unknown user: the password stack runs and refuses ($LOGIN_RC)"
-	else
-		not_ok "profile oidc, unknown user" "no password prompt, or success" \
-		    "$WORK/pau-nouser.out"
-	fi
+	# A name with no local account goes through the same sign-in as a
+	# known one and ends as a mismatch does, so the screen tells no names
+	# apart; there is no account whose password it could lock out.
+	pc_login "$WORK/pau-nouser.out" "$d" pau-svc "$nouser" alice:approve \
+	    "$PC_PW"
+	pc_expect "profile oidc, unknown user: the same sign-in, refused as a mismatch (PAM_AUTH_ERR)" \
+	    $PAM_AUTH_ERR no "$WORK/pau-nouser.out" "is not this account"
+	# Root is the provider's to decide only when system_accounts says so.
+	pc_login "$WORK/pau-root-up.out" "$d" pau-svc root none "$PC_ROOT_PW"
+	pc_expect "profile oidc, provider up: root's password is asked and PAM_SUCCESS" \
+	    $PAM_SUCCESS yes "$WORK/pau-root-up.out"
+	grep -q '^MSG 4$' "$WORK/pau-root-up.out" &&
+	    not_ok "profile oidc, root: no code is shown" "shown" \
+	    "$WORK/pau-root-up.out" || ok "profile oidc, root: no code is shown"
 	pc_login "$WORK/pau-approve.out" "$d" pau-svc "$PC_USER" "$PC_USER:approve"
 	pc_expect "profile oidc, approved at the provider: PAM_SUCCESS, no password prompt" \
 	    $PAM_SUCCESS no "$WORK/pau-approve.out"

@@ -533,8 +533,8 @@ test_unknown_user() {
 	code="$(wait_code "$WORK/known.out")" && approve "$code" alice
 	login_wait
 	if [ "$(grep -c '^MSG' "$WORK/nouser.out")" = "$(grep -c '^MSG' "$WORK/known.out")" ] &&
-	    diff <(grep -v '^SYSLOG\|^USER\|Code:\|Link:\|Open:\|Sign-in for\|^[ ▀▄█]*$' "$WORK/nouser.out") \
-	    <(grep -v '^SYSLOG\|^USER\|Code:\|Link:\|Open:\|Sign-in for\|^[ ▀▄█]*$' "$WORK/known.out") \
+	    diff <(grep -v '^SYSLOG\|^USER\|^TIMING\|Code:\|Link:\|Open:\|Sign-in for\|^[ ▀▄█]*$' "$WORK/nouser.out") \
+	    <(grep -v '^SYSLOG\|^USER\|^TIMING\|Code:\|Link:\|Open:\|Sign-in for\|^[ ▀▄█]*$' "$WORK/known.out") \
 	    >"$WORK/nouser.diff"; then
 		ok "unknown and known user: the same prompts and the same refusal"
 	else

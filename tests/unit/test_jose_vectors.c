@@ -751,7 +751,7 @@ test_ecdsa_r_or_s_plus_order_refused(void **state)
 static void
 test_network_probe_sees_http_requests(void **state)
 {
-	struct oidc_http_opts opts = { .ca_file = NULL, .timeout_s = 1 };
+	struct oidc_http_opts opts = { .ca_pem = NULL, .timeout_s = 1 };
 	struct oidc_http_resp resp;
 	struct oidc_http *h;
 
