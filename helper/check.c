@@ -22,6 +22,7 @@
 #include "log.h"
 #include "oidc.h"
 #include "provider.h"
+#include "sshd.h"
 
 #define SSHD_DEFAULT_GRACE 120
 
@@ -253,18 +254,15 @@ grace_from(const char *path)
 	return v;
 }
 
-static void
-check_sshd(struct checker *c, const char *sshd_config)
+/* LoginGraceTime from the files themselves, when sshd -T cannot run. */
+static long
+grace_from_files(const char *sshd_config)
 {
-	long grace = -1, timeout = c->cfg->timeout ? c->cfg->timeout : 300;
 	char pattern[4200];
+	long grace = -1;
 	glob_t g;
 	size_t i;
-	FILE *fp;
 
-	if ((fp = fopen(sshd_config, "re")) == NULL)
-		return; /* no sshd here */
-	(void)fclose(fp);
 	/* sshd takes the first value it reads; Include files come first. */
 	if (snprintf(pattern, sizeof(pattern), "%s.d/*.conf", sshd_config) >
 		0 &&
@@ -275,8 +273,64 @@ check_sshd(struct checker *c, const char *sshd_config)
 	}
 	if (grace < 0)
 		grace = grace_from(sshd_config);
-	if (grace < 0)
-		grace = SSHD_DEFAULT_GRACE;
+	return grace < 0 ? SSHD_DEFAULT_GRACE : grace;
+}
+
+/* What sshd's effective configuration lets pam_oidc do over SSH. */
+static long
+check_sshd_settings(struct checker *c, const char *sshd_config)
+{
+	struct sshd_settings s;
+	char why[512];
+	int bad = 0;
+
+	if (sshd_effective(sshd_config, &s, why, sizeof(why)) != 0) {
+		finding(c, "warning",
+		    "run pam-oidc check as root on the SSH server, where "
+		    "sshd -T can read its host keys and /run/sshd",
+		    "sshd: cannot read the effective configuration (%s)", why);
+		return grace_from_files(sshd_config);
+	}
+	if (!s.usepam && ++bad)
+		finding(c, "error", "set UsePAM yes in sshd_config",
+		    "sshd: UsePAM no: pam_oidc is never asked over SSH");
+	if (!s.kbdint && ++bad)
+		finding(c, "error",
+		    "set KbdInteractiveAuthentication yes (the shipped "
+		    "sshd_config.d/pam_oidc.conf does)",
+		    "sshd: KbdInteractiveAuthentication no: the code can "
+		    "never be shown over SSH");
+	if (!sshd_methods_reach_kbdint(s.methods) && ++bad)
+		finding(c, "error",
+		    "add keyboard-interactive to a list of "
+		    "AuthenticationMethods",
+		    "sshd: AuthenticationMethods %s never reaches "
+		    "keyboard-interactive",
+		    s.methods);
+	if (s.usepam && s.password)
+		finding(c, "warning",
+		    "set PasswordAuthentication no (the shipped "
+		    "sshd_config.d/pam_oidc.conf does); passwords still work "
+		    "through keyboard-interactive",
+		    "sshd: PasswordAuthentication yes: its password method "
+		    "answers pam_oidc's prompt with the typed password, so "
+		    "the person never sees the code");
+	if (!bad)
+		finding(c, "ok", NULL,
+		    "sshd: UsePAM and keyboard-interactive reach pam_oidc");
+	return s.grace;
+}
+
+static void
+check_sshd(struct checker *c, const char *sshd_config)
+{
+	long grace, timeout = c->cfg->timeout ? c->cfg->timeout : 300;
+	FILE *fp;
+
+	if ((fp = fopen(sshd_config, "re")) == NULL)
+		return; /* no sshd here */
+	(void)fclose(fp);
+	grace = check_sshd_settings(c, sshd_config);
 	if (grace != 0 && timeout >= grace)
 		finding(c, "warning",
 		    "raise LoginGraceTime in sshd_config above timeout, or "
@@ -289,6 +343,67 @@ check_sshd(struct checker *c, const char *sshd_config)
 		    "timeout %ld s fits sshd's "
 		    "LoginGraceTime %ld s",
 		    timeout, grace);
+}
+
+/*
+ * Values left from the examples: a tenant placeholder, an all-zero
+ * GUID, or a /path/to/ path.
+ */
+static void
+check_placeholders(struct checker *c)
+{
+	const struct oidc_config *g = c->cfg;
+	const struct {
+		const char *key, *value;
+	} v[] = { { "issuer", g->issuer },
+		{ "device_authorization_endpoint",
+		    g->device_authorization_endpoint },
+		{ "token_endpoint", g->token_endpoint },
+		{ "userinfo_endpoint", g->userinfo_endpoint },
+		{ "jwks_uri", g->jwks_uri }, { "client_id", g->client_id },
+		{ "client_secret_file", g->client_secret_file },
+		{ "ca_file", g->ca_file } };
+	/* What the shipped examples hold where a site's own value goes. */
+	static const char *const marks[] = { "TENANT", "/path/to/",
+		"00000000-0000-0000-0000-000000000000", ".example.com/",
+		"example.okta.com", "0123456789abcdef0123",
+		"123456789012-abcdefghijklmnopqrstuvwxyz012345",
+		"0oa1b2c3d4e5f6g7h8i9" };
+	size_t i, k;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		for (k = 0;
+		     v[i].value != NULL && k < sizeof(marks) / sizeof(marks[0]);
+		     k++)
+			if (strstr(v[i].value, marks[k]) != NULL) {
+				finding(c, "error",
+				    "replace it with your provider's value "
+				    "(see the example's comments)",
+				    "%s holds the placeholder %s", v[i].key,
+				    marks[k]);
+				break;
+			}
+}
+
+/* An ID token is asked for with the openid scope only. */
+static void
+check_scope(struct checker *c)
+{
+	const char *p = c->cfg->scope;
+	size_t n;
+
+	if (c->cfg->issuer == NULL)
+		return;
+	for (; p != NULL && *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == 6 && strncmp(p, "openid", 6) == 0)
+			return;
+	}
+	finding(c, "error", "add openid to scope",
+	    "scope \"%s\" lacks openid: the provider sends no ID token, and "
+	    "every sign-in fails",
+	    c->cfg->scope != NULL ? c->cfg->scope : "");
 }
 
 int
@@ -313,6 +428,8 @@ check_run(const char *config_path, const char *sshd_config)
 	finding(
 	    &c, "ok", NULL, "%s: syntax, keys and permissions", config_path);
 	c.cfg = cfg;
+	check_placeholders(&c);
+	check_scope(&c);
 	if (http_global_init() != 0 ||
 	    provider_new(cfg, &lg, PROVIDER_NO_CACHE, &c.prov) != 0) {
 		if (c.last[0] != '\0')

@@ -330,6 +330,50 @@ set_value(struct oidc_config *cfg, const struct key *k, char *v)
 	return OIDC_ERR_INVALID;
 }
 
+/* Edit distance of a and b, both at most 63 bytes (else a large number). */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, best;
+	size_t row[64];
+
+	if (la >= sizeof(row) || lb >= sizeof(row))
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* The known key an unknown one was most likely meant to be, or NULL. */
+static const char *
+nearest_key(const char *name)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 4;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((d = distance(name, keys[i].name)) < bestd) {
+			bestd = d;
+			best = keys[i].name;
+		}
+	/* A short name is near everything: only close matches count. */
+	return best != NULL && bestd * 3 <= strlen(name) + 1 ? best : NULL;
+}
+
 static const struct key *
 find_key(const char *name)
 {
@@ -361,9 +405,10 @@ parse_line(struct oidc_config *cfg, char *line, unsigned char *seen,
 	value = trim(eq + 1);
 	if ((k = find_key(name)) == NULL)
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
-		    "%s: unknown key \"%.64s\" "
-		    "(see pam_oidc.conf(5))",
-		    where, name);
+		    "%s: unknown key \"%.64s\"%s%s%s (see pam_oidc.conf(5))",
+		    where, name, nearest_key(name) ? "; did you mean " : "",
+		    nearest_key(name) ? nearest_key(name) : "",
+		    nearest_key(name) ? "?" : "");
 	/* Module arguments (seen == NULL) stand in a world-readable file. */
 	if (seen == NULL &&
 	    k->off == offsetof(struct oidc_config, client_secret))

@@ -1,6 +1,7 @@
 /*
  * RFC 8628 sections 3.2 to 3.5.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,13 +51,25 @@ device_flow_parse_auth(const json_t *body, struct oidc_device_auth **out)
 	    uc == NULL || *uc == '\0' || strlen(uc) > OIDC_MAX_USER_CODE ||
 	    uri == NULL)
 		goto out;
-	if (json_int(body, "expires_in", 1, 86400, &n) != 0)
-		goto out;
-	da->expires_in = (long)n;
-	r = json_int(body, "interval", 1, OIDC_MAX_INTERVAL, &n);
-	if (r == OIDC_ERR_PROTOCOL)
-		goto out;
-	da->interval = r == 0 ? (long)n : OIDC_DEFAULT_INTERVAL;
+	/*
+	 * Real providers send a 0, a negative number or a string here. An
+	 * interval that is not a positive number is as good as none (RFC
+	 * 8628 section 3.2: 5 s); a lifetime that is none, or not positive,
+	 * leaves the caller's budget to decide. Both are noted for the log.
+	 */
+	if (json_int(body, "expires_in", 1, LLONG_MAX, &n) == 0)
+		da->expires_in =
+		    n > OIDC_MAX_EXPIRES ? OIDC_MAX_EXPIRES : (long)n;
+	else
+		da->expires_fixed = 1;
+	r = json_int(body, "interval", 1, LLONG_MAX, &n);
+	if (r == 0)
+		da->interval =
+		    n > OIDC_MAX_INTERVAL ? OIDC_MAX_INTERVAL : (long)n;
+	else
+		da->interval = OIDC_DEFAULT_INTERVAL;
+	da->interval_fixed =
+	    r == OIDC_ERR_PROTOCOL || (r == 0 && n > OIDC_MAX_INTERVAL);
 	if ((r = copy_url(uri, &da->verification_uri)) != 0)
 		goto out;
 	if (complete != NULL &&

@@ -14,8 +14,10 @@ struct oidc_device_auth {
 	char *user_code;   /* sanitised for display */
 	char *verification_uri;
 	char *verification_uri_complete; /* NULL when not given */
-	long expires_in;
+	long expires_in; /* 0: the answer gave no usable lifetime */
 	long interval;
+	int expires_fixed;  /* expires_in was missing or not positive */
+	int interval_fixed; /* interval was not a positive number, or capped */
 };
 
 struct oidc_poll {

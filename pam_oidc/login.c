@@ -355,6 +355,29 @@ show_code(struct login *f, const struct oidc_device_auth *da)
 	return r;
 }
 
+/*
+ * What real providers get wrong in a device authorization answer is
+ * worked around, and said once in the log.
+ */
+static void
+tolerate(struct login *f, struct oidc_device_auth *da)
+{
+	if (da->expires_fixed) {
+		da->expires_in =
+		    f->cfg->timeout > 0 ? f->cfg->timeout : DEFAULT_TIMEOUT_S;
+		log_msg(f->login->log, LOG_WARNING,
+		    "device authorization answer: expires_in is missing or "
+		    "not positive; the code is taken to live %ld s (timeout)",
+		    da->expires_in);
+	}
+	if (da->interval_fixed)
+		log_msg(f->login->log, LOG_WARNING,
+		    "device authorization answer: interval is not a positive "
+		    "number up to %d; polling every %ld s (RFC 8628 section "
+		    "3.2)",
+		    OIDC_MAX_INTERVAL, da->interval);
+}
+
 /* The overall budget: timeout, else the code's life up to 300 s. */
 static void
 set_budget(struct login *f, int64_t start, const struct oidc_device_auth *da)
@@ -405,6 +428,7 @@ run(struct login *f, struct oidc_identity **out)
 	    (r = provider_discover(f->prov)) != 0 ||
 	    (r = provider_device_authorize(f->prov, &da)) != 0)
 		goto out;
+	tolerate(f, da);
 	set_budget(f, start, da);
 	device_flow_poll_init(
 	    &poll, oidc_now_ms(), da->interval, da->expires_in, f->deadline_ms);

@@ -19,6 +19,7 @@
 #define OIDC_DEFAULT_INTERVAL 5
 #define OIDC_SLOW_DOWN_STEP   5
 #define OIDC_MAX_INTERVAL     60
+#define OIDC_MAX_EXPIRES      86400 /* a device code's life, at most */
 
 enum oidc_err {
 	OIDC_OK = 0,

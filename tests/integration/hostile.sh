@@ -264,7 +264,8 @@ log_case() {
 test_terminal_injection_after_device_answer() {
 	local mix='"\u001b[2J\u001b]52;c;cm0gLXJmIH4K\u0007\r\nPassword: \u202e\u200b\u009b"'
 	conf_via_proxy "$WORK/htok.conf" pam-public "wait = poll" \
-	    "timeout = 20" "http_timeout = 5" "debug = yes"
+	    "timeout = 20" "http_timeout = 5" "debug = yes" \
+	    "pin_identity = no"
 	# Two pending answers before the approval.
 	autoapprove alice 2500
 	tok_case description "\"set\": {\"error_description\": $mix, \"error_uri\": \"javascript:alert(1)\"}" \
@@ -391,13 +392,17 @@ test_identity_attacks() {
 	autoapprove ""
 	# PAM_USER as typed at a login: prompt is hostile too (no line
 	# break: pamdrive prints PAM_USER on a line of its own).
+	# No such account: the same sign-in as for any name, refused as a
+	# mismatch (alice approves).
+	autoapprove alice
 	hlogin hi-typed "$WORK/hid.conf" $'\e[2J\e]52;c;eA==\aroot\r\u202e'
+	autoapprove ""
 	why=""
-	[ "$LOGIN_RC" = $PAM_USER_UNKNOWN ] || why="code $LOGIN_RC"
-	grep -q '^SYSLOG [0-7] .*no local user \\x1b\[2J\\x1b\]52' \
+	[ "$LOGIN_RC" = $PAM_AUTH_ERR ] || why="code $LOGIN_RC"
+	grep -q '^SYSLOG [0-7] .*is not the account \\x1b\[2J\\x1b\]52' \
 	    "$WORK/hi-typed.out" || why="${why:+$why, }not logged escaped"
 	[ -z "$why" ] && why="$(screen_check "$WORK/hi-typed.out")"
-	verdict "a hostile PAM_USER: PAM_USER_UNKNOWN, logged escaped, nothing unsafe on screen" \
+	verdict "a hostile PAM_USER: refused as a mismatch, logged escaped, nothing unsafe on screen" \
 	    "$why" "$WORK/hi-typed.out"
 }
 

@@ -257,3 +257,33 @@ test_multi_factor() {
 	proxy_mode '{"mode": "pass"}'
 	autoapprove ""
 }
+
+# quirk_case NAME MEMBERS WANT_LOG: the device authorization answer gets
+# MEMBERS; the sign-in still succeeds, and the log names the workaround.
+quirk_case() {
+	proxy_mode "{\"mode\": \"set_fields\", \"paths\": [\"/device/auth\"], $2}"
+	hlogin "iq-$1" "$WORK/iquirk.conf" alice
+	proxy_mode '{"mode": "pass"}'
+	expect "provider quirk $1: the sign-in succeeds" $PAM_SUCCESS \
+	    "$LOGIN_RC" "$WORK/iq-$1.out"
+	has "iq-$1" "$3" "provider quirk $1: the log says what was assumed"
+}
+
+# What real providers send: an interval of 0, negative or a word is no
+# interval (5 s); no usable expires_in leaves the code to timeout.
+test_tolerated_device_answers() {
+	conf_via_proxy "$WORK/iquirk.conf" pam-public "wait = poll" \
+	    "timeout = 20"
+	autoapprove alice
+	quirk_case interval-0 '"set": {"interval": 0}' \
+	    '^SYSLOG 4 .*interval is not a positive number up to 60; polling every 5 s'
+	quirk_case interval-negative '"set": {"interval": -1}' \
+	    'polling every 5 s'
+	quirk_case interval-word '"set": {"interval": "soon"}' \
+	    'polling every 5 s'
+	quirk_case expires-missing '"unset": ["expires_in"]' \
+	    '^SYSLOG 4 .*expires_in is missing or not positive; the code is taken to live 20 s'
+	quirk_case expires-zero '"set": {"expires_in": 0}' \
+	    'the code is taken to live 20 s'
+	autoapprove ""
+}

@@ -232,16 +232,36 @@ check_case() {
 	fi
 }
 
+# sshd_conf LINES...: $WORK/sshd_config as a site that uses pam_oidc has
+# it, then the given lines (sshd takes the first value of a key).
+sshd_conf() {
+	{
+		printf '%s\n' "$@"
+		printf 'UsePAM yes\nKbdInteractiveAuthentication yes\n'
+		printf 'PasswordAuthentication no\nLoginGraceTime 10m\n'
+	} >"$WORK/sshd_config"
+}
+
 test_helper_check() {
-	echo "LoginGraceTime 10m" >"$WORK/sshd_config"
+	local made_run=""
+	# sshd -T wants its privilege separation directory.
+	if [ ! -d /run/sshd ] && mkdir -m 0755 /run/sshd 2>/dev/null; then
+		made_run=1
+	fi
+	sshd_conf
 	write_conf "$WORK/chk-good.conf" pam-basic
 	check_case "a good configuration" 0 "^0 error\(s\), 0 warning\(s\)" \
+	    "$WORK/chk-good.conf"
+	check_case "sshd: UsePAM and keyboard-interactive reach pam_oidc" 0 \
+	    "^ok +sshd: UsePAM and keyboard-interactive reach pam_oidc" \
 	    "$WORK/chk-good.conf"
 	write_conf "$WORK/chk-iss.conf" pam-public
 	sed -i "s|^issuer = .*|issuer = $IDP_URL/|" "$WORK/chk-iss.conf"
 	check_case "wrong issuer" 2 \
 	    "^error .*does not name the issuer.*; fix: set issuer to exactly" \
 	    "$WORK/chk-iss.conf"
+	check_case "wrong issuer: the issuer the provider names is shown" 2 \
+	    "\\(it names \"$IDP_URL\"\\)" "$WORK/chk-iss.conf"
 	write_conf "$WORK/chk-perm.conf" pam-basic
 	chmod 0644 "$WORK/chk-perm.conf"
 	check_case "secret in an other-readable file" 2 \
@@ -260,10 +280,77 @@ test_helper_check() {
 	    "$WORK/chk-down.conf"
 	check_case "unreachable provider" 2 "^error +discovery: .*unreachable" \
 	    "$WORK/chk-down.conf"
-	echo "LoginGraceTime 60" >"$WORK/sshd_config"
+	write_conf "$WORK/chk-scope.conf" pam-public
+	sed -i "s|^scope = .*|scope = email profile roles|" "$WORK/chk-scope.conf"
+	check_case "scope without openid" 2 \
+	    "^error +scope \"email profile roles\" lacks openid.*; fix: add openid to scope" \
+	    "$WORK/chk-scope.conf"
+	write_conf "$WORK/chk-key.conf" pam-public "signing_algorithm = RS256"
+	check_case "an unknown key suggests the nearest known one" 2 \
+	    'unknown key "signing_algorithm"; did you mean signing_algorithms\?' \
+	    "$WORK/chk-key.conf"
+	cp "$ROOT/conf/examples/entra.conf" "$WORK/chk-entra.conf"
+	chmod 0600 "$WORK/chk-entra.conf"
+	check_case "placeholders left from the example: TENANT" 2 \
+	    "^error +issuer holds the placeholder TENANT; fix: replace it" \
+	    "$WORK/chk-entra.conf"
+	check_case "placeholders left from the example: an all-zero GUID" 2 \
+	    "^error +client_id holds the placeholder 0{8}-" \
+	    "$WORK/chk-entra.conf"
+	write_conf "$WORK/chk-path.conf" pam-public
+	sed -i "s|^ca_file = .*|ca_file = /path/to/ca.pem|" "$WORK/chk-path.conf"
+	check_case "placeholders left from the example: /path/to/" 2 \
+	    "^error +ca_file holds the placeholder /path/to/" \
+	    "$WORK/chk-path.conf"
+	sshd_conf "KbdInteractiveAuthentication no"
+	check_case "sshd: KbdInteractiveAuthentication no" 2 \
+	    "^error +sshd: KbdInteractiveAuthentication no.*; fix: set KbdInteractiveAuthentication yes" \
+	    "$WORK/chk-good.conf"
+	sshd_conf "UsePAM no"
+	check_case "sshd: UsePAM no" 2 "^error +sshd: UsePAM no.*; fix: set UsePAM yes" \
+	    "$WORK/chk-good.conf"
+	sshd_conf "AuthenticationMethods publickey,password publickey"
+	check_case "sshd: AuthenticationMethods that never reach keyboard-interactive" 2 \
+	    "^error +sshd: AuthenticationMethods publickey,password publickey never reaches" \
+	    "$WORK/chk-good.conf"
+	sshd_conf "AuthenticationMethods publickey,keyboard-interactive"
+	check_case "sshd: publickey then keyboard-interactive is fine" 0 \
+	    "^0 error" "$WORK/chk-good.conf"
+	sshd_conf "PasswordAuthentication yes"
+	check_case "sshd: PasswordAuthentication yes hides the code" 1 \
+	    "^warning +sshd: PasswordAuthentication yes.*; fix: set PasswordAuthentication no" \
+	    "$WORK/chk-good.conf"
+	sshd_conf "LoginGraceTime 60"
 	check_case "timeout above LoginGraceTime" 1 \
 	    "^warning .*not below sshd's LoginGraceTime 60 s" \
 	    "$WORK/chk-good.conf"
+	test_check_stock_debian
+	[ -n "$made_run" ] && rmdir /run/sshd 2>/dev/null
+	return 0
+}
+
+# The machine's own sshd_config (stock Debian on a new machine) with the
+# shipped sshd_config.d/pam_oidc.conf beside it: every sshd line ok.
+test_check_stock_debian() {
+	local d="$WORK/stock-ssh" out="$WORK/check-stock.out"
+	if [ ! -f /etc/ssh/sshd_config ]; then
+		echo "skip - stock sshd_config: no /etc/ssh/sshd_config"
+		return
+	fi
+	mkdir -p "$d/sshd_config.d"
+	sed "s|^Include /etc/ssh/sshd_config.d/|Include $d/sshd_config.d/|" \
+	    /etc/ssh/sshd_config >"$d/sshd_config"
+	cp "$ROOT/conf/sshd_config.d/pam_oidc.conf" "$d/sshd_config.d/"
+	write_conf "$WORK/chk-stock.conf" pam-basic "timeout = 120"
+	"$BUILD_ABS/pam-oidc" check --config "$WORK/chk-stock.conf" \
+	    --sshd-config "$d/sshd_config" >"$out" 2>&1
+	if grep -q '^ok +sshd: UsePAM and keyboard-interactive reach pam_oidc' "$out" &&
+	    ! grep -E '^(error|warning)' "$out" | grep -q sshd; then
+		ok "pam-oidc check: the machine's sshd_config with the shipped snippet: every sshd line ok"
+	else
+		not_ok "pam-oidc check on the stock sshd_config" "an sshd finding" \
+		    "$out"
+	fi
 }
 
 test_helper_cache() {
@@ -599,6 +686,7 @@ test_email_usernames
 test_files_that_decide
 test_device_rate_limit
 test_multi_factor
+test_tolerated_device_answers
 test_proxy_login_through_tinyproxy
 test_proxy_credentials
 test_proxy_forbidden_port

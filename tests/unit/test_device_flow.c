@@ -121,10 +121,6 @@ test_parse_auth_missing_fields_refused(void **state)
 	    OIDC_ERR_PROTOCOL);
 	assert_int_equal(
 	    parse_only("{\"device_code\":\"D\",\"user_code\":\"U\","
-		       "\"verification_uri\":\"https://idp.test/d\"}"),
-	    OIDC_ERR_PROTOCOL);
-	assert_int_equal(
-	    parse_only("{\"device_code\":\"D\",\"user_code\":\"U\","
 		       "\"expires_in\":600}"),
 	    OIDC_ERR_PROTOCOL);
 	assert_int_equal(
@@ -171,31 +167,70 @@ test_parse_auth_interval_string_accepted(void **state)
 	device_auth_free(da);
 }
 
+/* RFC 8628 section 3.2: what is not a positive interval is none. */
 static void
-test_parse_auth_bad_interval_or_expiry_refused(void **state)
+test_parse_auth_bad_interval_is_5_and_noted(void **state)
 {
-	assert_int_equal(
-	    parse_only(
-		"{\"device_code\":\"D\",\"user_code\":\"U\","
-		"\"verification_uri\":\"https://idp.test/d\",\"expires_in\":600,"
-		"\"interval\":0}"),
-	    OIDC_ERR_PROTOCOL);
-	assert_int_equal(
-	    parse_only(
-		"{\"device_code\":\"D\",\"user_code\":\"U\","
-		"\"verification_uri\":\"https://idp.test/d\",\"expires_in\":600,"
-		"\"interval\":\"soon\"}"),
-	    OIDC_ERR_PROTOCOL);
-	assert_int_equal(
-	    parse_only(
-		"{\"device_code\":\"D\",\"user_code\":\"U\","
-		"\"verification_uri\":\"https://idp.test/d\",\"expires_in\":0}"),
-	    OIDC_ERR_PROTOCOL);
-	assert_int_equal(
-	    parse_only(
-		"{\"device_code\":\"D\",\"user_code\":\"U\","
-		"\"verification_uri\":\"https://idp.test/d\",\"expires_in\":-5}"),
-	    OIDC_ERR_PROTOCOL);
+	static const char *const bad[] = { "0", "-3", "\"soon\"", "\"\"",
+		"null", "true", "1.5", "[5]" };
+	struct oidc_device_auth *da;
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf),
+		    "{\"device_code\":\"D\",\"user_code\":\"U\","
+		    "\"verification_uri\":\"https://idp.test/d\","
+		    "\"expires_in\":600,\"interval\":%s}",
+		    bad[i]);
+		assert_int_equal(parse(buf, &da), 0);
+		assert_int_equal(da->interval, 5);
+		assert_int_equal(da->interval_fixed, 1);
+		assert_int_equal(da->expires_in, 600);
+		assert_int_equal(da->expires_fixed, 0);
+		device_auth_free(da);
+	}
+	/* Too long an interval is held at the bound, and noted. */
+	assert_int_equal(parse("{\"device_code\":\"D\",\"user_code\":\"U\","
+			       "\"verification_uri\":\"https://idp.test/d\","
+			       "\"expires_in\":600,\"interval\":3600}",
+			     &da),
+	    0);
+	assert_int_equal(da->interval, OIDC_MAX_INTERVAL);
+	assert_int_equal(da->interval_fixed, 1);
+	device_auth_free(da);
+}
+
+/* A lifetime that is missing or not positive is left to the timeout. */
+static void
+test_parse_auth_bad_expiry_is_noted(void **state)
+{
+	static const char *const bad[] = { "", ",\"expires_in\":0",
+		",\"expires_in\":-5", ",\"expires_in\":\"later\"",
+		",\"expires_in\":null" };
+	struct oidc_device_auth *da;
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf),
+		    "{\"device_code\":\"D\",\"user_code\":\"U\","
+		    "\"verification_uri\":\"https://idp.test/d\"%s}",
+		    bad[i]);
+		assert_int_equal(parse(buf, &da), 0);
+		assert_int_equal(da->expires_in, 0);
+		assert_int_equal(da->expires_fixed, 1);
+		assert_int_equal(da->interval_fixed, 0);
+		device_auth_free(da);
+	}
+	assert_int_equal(parse("{\"device_code\":\"D\",\"user_code\":\"U\","
+			       "\"verification_uri\":\"https://idp.test/d\","
+			       "\"expires_in\":999999}",
+			     &da),
+	    0);
+	assert_int_equal(da->expires_in, OIDC_MAX_EXPIRES);
+	assert_int_equal(da->expires_fixed, 0);
+	device_auth_free(da);
 }
 
 static void
@@ -546,8 +581,8 @@ main(void)
 		cmocka_unit_test(test_parse_auth_missing_fields_refused),
 		cmocka_unit_test(test_parse_auth_interval_absent_is_5),
 		cmocka_unit_test(test_parse_auth_interval_string_accepted),
-		cmocka_unit_test(
-		    test_parse_auth_bad_interval_or_expiry_refused),
+		cmocka_unit_test(test_parse_auth_bad_interval_is_5_and_noted),
+		cmocka_unit_test(test_parse_auth_bad_expiry_is_noted),
 		cmocka_unit_test(test_parse_auth_http_verification_uri_refused),
 		cmocka_unit_test(test_parse_auth_userinfo_uri_refused),
 		cmocka_unit_test(test_parse_auth_user_code_sanitised),
