@@ -53,6 +53,11 @@ struct oidc_http {
  */
 #define KEYLOG_ENV "SSLKEYLOGFILE"
 
+/*
+ * Set by the constructor under the loader's lock, read by every login;
+ * atomic so that the ordering is also plain to thread checkers, which do
+ * not see the loader's lock.
+ */
 static int curl_ready = OIDC_ERR_NOMEM;
 
 /* NOLINTBEGIN(concurrency-mt-unsafe): at load, before any login */
@@ -67,9 +72,10 @@ http_load(void)
 		free(saved);
 		return;
 	}
-	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
-	    ? 0
-	    : OIDC_ERR_NOMEM;
+	__atomic_store_n(&curl_ready,
+	    curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0
+							      : OIDC_ERR_NOMEM,
+	    __ATOMIC_RELEASE);
 	if (saved != NULL) {
 		(void)setenv(KEYLOG_ENV, saved, 1);
 		free(saved);
@@ -80,15 +86,15 @@ http_load(void)
 __attribute__((destructor)) static void
 http_unload(void)
 {
-	if (curl_ready == 0)
+	if (__atomic_exchange_n(
+		&curl_ready, OIDC_ERR_NOMEM, __ATOMIC_ACQ_REL) == 0)
 		curl_global_cleanup();
-	curl_ready = OIDC_ERR_NOMEM;
 }
 
 int
 http_global_init(void)
 {
-	return curl_ready;
+	return __atomic_load_n(&curl_ready, __ATOMIC_ACQUIRE);
 }
 
 static size_t
