@@ -51,8 +51,49 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka
 
-$(BUILD)/pamdrive: tests/integration/pamdrive.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam
+# Every program the test scripts run, built here: the scripts only run
+# them. The PAM drivers are thin main()s on tests/driver/driver.c, linked
+# with -rdynamic so that the module's syslog binds to the driver's.
+DRIVERS	 = pamdrive sudodrive logindrive cycles benchdrive
+TEST_BINS = $(DRIVERS:%=$(BUILD)/%) $(BUILD)/failmalloc.so \
+	   $(BUILD)/floor $(BUILD)/libconly
+DRIVER_CFLAGS = $(CPPFLAGS) -Itests/driver $(CFLAGS)
+
+test-bins: $(TEST_BINS)
+
+$(BUILD)/driver.o: tests/driver/driver.c tests/driver/driver.h
+	@mkdir -p $(BUILD)
+	$(CC) $(DRIVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/pamdrive $(BUILD)/sudodrive: $(BUILD)/%: tests/integration/%.c \
+    $(BUILD)/driver.o tests/driver/driver.h
+	$(CC) $(DRIVER_CFLAGS) -rdynamic $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/driver.o -lpam
+
+$(BUILD)/logindrive $(BUILD)/cycles: $(BUILD)/%: tests/robust/%.c \
+    $(BUILD)/driver.o tests/driver/driver.h
+	$(CC) $(DRIVER_CFLAGS) -rdynamic $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/driver.o -lpam
+
+$(BUILD)/benchdrive: tests/bench/benchdrive.c $(BUILD)/driver.o \
+    tests/driver/driver.h
+	$(CC) $(DRIVER_CFLAGS) -rdynamic $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/driver.o -lpam
+
+# The allocation-failure interposer replaces malloc: never with a
+# sanitizer's allocator, nor with the hardening flags' checks inside it.
+$(BUILD)/failmalloc.so: tests/robust/failmalloc.c
+	@mkdir -p $(BUILD)
+	$(CC) -D_GNU_SOURCE -O2 -g -std=gnu11 -Wall -Wextra -Werror -shared \
+	    -fPIC -o $@ $< -ldl
+
+$(BUILD)/floor: tests/bench/floor.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lcurl
+
+$(BUILD)/libconly: tests/bench/libconly.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 deps:
 	@bash tests/deps.sh
@@ -63,7 +104,7 @@ unit: $(UNIT:%=$(BUILD)/unit/%)
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run
 # to its end (tests/check.sh prints a summary).
-check: deps all $(BUILD)/pamdrive unit man-check format-check
+check: deps all test-bins unit man-check format-check
 	@bash tests/check.sh $(BUILD)
 
 FUZZ_SECONDS ?= 60
@@ -74,21 +115,21 @@ fuzz: deps
 lint: deps
 	@bash tests/lint.sh
 
-e2e: deps all
+e2e: deps all test-bins
 	@bash tests/e2e/run.sh $(BUILD)
 
 # The unit and integration suites again under ASan and UBSan.
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    all build-asan/pamdrive unit
+	    all test-bins unit
 	ASAN_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 	    ASAN_OPTIONS=detect_leaks=1 bash tests/integration/run.sh build-asan
 
 demo: deps all $(BUILD)/pamdrive
 	@bash tests/demo.sh $(BUILD)
 
-bench: deps all $(BUILD)/pamdrive
+bench: deps all test-bins
 	@bash tests/bench/run.sh $(BUILD)
 
 man-check:
@@ -132,5 +173,6 @@ print-pamdir:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: fuzz lint e2e all deps unit check asan demo bench man-check format-check install \
+.PHONY: fuzz test-bins lint e2e all deps unit check asan demo bench \
+	man-check format-check install \
 	uninstall print-pamdir clean

@@ -568,102 +568,14 @@ test_environment_does_not_steer() {
 	autoapprove ""
 }
 
-# A PAM application as sudo is during authentication: SIGINT, SIGHUP and
-# SIGTERM are caught (SA_RESTART), not fatal. Its conversation prints as
-# pamdrive's does and answers an echo-off prompt with "" (enter), no
-# response array (null-array) or a NULL string (null-string).
-#   hdrive.py CONFDIR SERVICE USER enter|null-array|null-string
-write_sudo_like_driver() {
-	cat >"$WORK/hdrive.py" <<'PY'
-import ctypes
-import signal
-import sys
-
-confdir, service, user, answer = sys.argv[1:5]
-pam = ctypes.CDLL('libpam.so.0')
-# The process's own malloc and free, whichever library provides them (an
-# interposed allocator, as under ASan, must see both ends).
-libc = ctypes.CDLL(None)
-libc.calloc.restype = ctypes.c_void_p
-libc.calloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
-libc.strdup.restype = ctypes.c_void_p
-libc.strdup.argtypes = [ctypes.c_char_p]
-libc.free.argtypes = [ctypes.c_void_p]
-
-
-class Msg(ctypes.Structure):
-    _fields_ = [('style', ctypes.c_int), ('msg', ctypes.c_char_p)]
-
-
-class Resp(ctypes.Structure):
-    _fields_ = [('resp', ctypes.c_void_p), ('retcode', ctypes.c_int)]
-
-
-CONV = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int,
-                        ctypes.POINTER(ctypes.POINTER(Msg)),
-                        ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)
-
-
-class Conv(ctypes.Structure):
-    _fields_ = [('conv', CONV), ('appdata', ctypes.c_void_p)]
-
-
-out = sys.stdout.buffer
-
-
-def conv(n, msgs, resp, data):
-    r = libc.calloc(n, ctypes.sizeof(Resp))
-    arr = ctypes.cast(r, ctypes.POINTER(Resp))
-    drop = False
-    for i in range(n):
-        m = msgs[i].contents
-        out.write(b'MSG %d\n%s\nEND\n' % (m.style, m.msg))
-        out.flush()
-        if m.style in (1, 2):
-            if answer == 'null-array':
-                drop = True
-            elif answer == 'enter':
-                arr[i].resp = libc.strdup(b'')
-    if drop:
-        libc.free(r)
-        r = None
-    resp[0] = r
-    return 0
-
-
-caught = []
-for s in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-    signal.signal(s, lambda sig, frame: caught.append(sig))
-    signal.siginterrupt(s, False)
-cb = CONV(conv)
-pc = Conv(cb, None)
-pamh = ctypes.c_void_p()
-pam.pam_start_confdir.argtypes = [ctypes.c_char_p, ctypes.c_char_p,
-                                  ctypes.POINTER(Conv), ctypes.c_char_p,
-                                  ctypes.POINTER(ctypes.c_void_p)]
-pam.pam_authenticate.argtypes = [ctypes.c_void_p, ctypes.c_int]
-pam.pam_end.argtypes = [ctypes.c_void_p, ctypes.c_int]
-if pam.pam_start_confdir(service.encode(), user.encode(), ctypes.byref(pc),
-                         confdir.encode(), ctypes.byref(pamh)) != 0:
-    sys.exit(101)
-rc = pam.pam_authenticate(pamh, 0)
-out.write(b'RESULT auth=%d\n' % rc)
-out.write(b'RESULT signals=%s\n' % ' '.join(map(str, caught)).encode())
-out.flush()
-pam.pam_end(pamh, rc)
-sys.exit(rc)
-PY
-}
-
-# sudo_like_start OUT SERVICE USER ANSWER: hdrive.py in the background.
+# sudo_like_start OUT SERVICE USER ANSWER: sudodrive (a PAM application
+# as sudo is during authentication: SIGINT, SIGHUP and SIGTERM caught with
+# SA_RESTART, not fatal) in the background; it answers an echo-off prompt
+# with "" (enter), no response array (null-array) or a NULL string
+# (null-string).
 sudo_like_start() {
-	# Under ASan the interpreter's objects still alive at exit are not
-	# leaks of the module: suppress what Python's allocator holds.
-	printf 'leak:_PyObject_Malloc\nleak:_PyObject_Realloc\n' \
-	    >"$WORK/hdrive.supp"
-	env "${NSS_ENV[@]}" LSAN_OPTIONS="suppressions=$WORK/hdrive.supp" \
-	    "$HPY" -I -S "$WORK/hdrive.py" "$WORK/pam.d" "$2" \
-	    "$3" "$4" >"$1" 2>&1 &
+	env "${NSS_ENV[@]}" "$BUILD_ABS/sudodrive" -c "$WORK/pam.d" -s "$2" \
+	    -u "$3" -a "$4" >"$1" 2>&1 &
 	LOGIN_PID=$!
 }
 
@@ -770,7 +682,6 @@ conv_case() {
 }
 
 test_conversation_and_interruption() {
-	write_sudo_like_driver
 	write_conf "$WORK/henter.conf" pam-public "wait = enter" "timeout = 20"
 	write_conf "$WORK/hsig.conf" pam-public "wait = poll" "timeout = 10"
 	autoapprove alice

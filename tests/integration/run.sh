@@ -6,6 +6,13 @@ set -uo pipefail
 
 BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
+for b in pam_oidc.so pam-oidc pamdrive sudodrive; do
+	if [ ! -e "$BUILD_ABS/$b" ]; then
+		echo "run.sh: no $BUILD_ABS/$b;" \
+		    "run make BUILD=$BUILD_ABS all test-bins" >&2
+		exit 2
+	fi
+done
 . "$(dirname "$0")/providers.sh"
 . "$(dirname "$0")/hostile.sh"
 
