@@ -204,9 +204,7 @@ scale_row() {
 	children_cpu "$WORK/times1"
 	n1="$(awk '{print $14 + $15}' "/proc/$node/stat")"
 	stats_to "$WORK/stats/scale$iv.json"
-	python3 -c "import os, sys; a = [float(x) for x in sys.argv[1:]]; \
-print('wall_s=%.1f provider_cpu_s=%.1f drivers_cpu_s=%.1f' % (a[1] - a[0], \
-(a[3] - a[2]) / os.sysconf('SC_CLK_TCK'), a[5] - a[4]))" \
+	python3 "$HERE/scale_cpu.py" \
 	    "$w0" "$w1" "$n0" "$n1" "$(cat "$WORK/times0.s")" \
 	    "$(cat "$WORK/times1.s")" >"$WORK/scale$iv.cpu"
 }

@@ -5,11 +5,6 @@
 # hostile provider (set_fields and claims modes, see tests/proxy/README.md).
 # shellcheck shell=bash
 
-# The interpreter itself: a version manager's python3 wrapper costs a few
-# hundred ms per call, and these tests call it often.
-HPY="$(python3 -I -S -c 'import sys; print(sys.executable)' 2>/dev/null)"
-HPY="${HPY:-python3}"
-
 # autoapprove ACCOUNT [DELAY_MS]: the provider approves every new device
 # authorization as ACCOUNT after DELAY_MS; autoapprove "" turns it off.
 autoapprove() {
@@ -18,14 +13,7 @@ autoapprove() {
 }
 
 token_polls() {
-	curl -sS --cacert "$IDP_DIR/ca.pem" "$IDP_URL/__stats" |
-	    "$HPY" -I -S -c "import json,sys; print(json.load(sys.stdin)['token_polls'])"
-}
-
-# plog EXPR: proxy_log with the interpreter itself.
-plog() {
-	curl -sS --cacert "$PROXY_CA" "$PROXY_URL/__log" |
-	    "$HPY" -I -S -c "import json,sys; l=json.load(sys.stdin); print($1)"
+	idp_stat "$IDP_DIR" "$IDP_PORT" "s['token_polls']"
 }
 
 proxy_log_reset() {
@@ -41,81 +29,12 @@ proxy_log_reset() {
 # these controls either, and every other line must be one of pamdrive's
 # own (a line break inside a log message would start a stray line).
 screen_check() {
-	"$HPY" -I -S - "$@" <<'PY'
-import re, sys
-
-data = open(sys.argv[1], 'rb').read()
-forbidden = [f.encode() for f in sys.argv[2:]]
-bad = []
-
-
-def scan(where, b, words):
-    for i, c in enumerate(b):
-        if (c < 0x20 and c != 0x0a) or c == 0x7f:
-            bad.append(f'{where}: byte 0x{c:02x} at offset {i}')
-            return
-    try:
-        text = b.decode('utf-8')
-    except UnicodeDecodeError as e:
-        bad.append(f'{where}: invalid UTF-8 at offset {e.start}')
-        return
-    for ch in text:
-        o = ord(ch)
-        if (0x80 <= o <= 0x9f or 0x200b <= o <= 0x200f
-                or 0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069):
-            bad.append(f'{where}: U+{o:04X}')
-            return
-    for w in words:
-        if w in b:
-            bad.append(f'{where}: shows {w.decode()!r}')
-            return
-
-
-own = (b'SYSLOG ', b'TIMING ', b'RESULT ', b'USER ', b'GROUPS')
-lines = data.split(b'\n')
-i = n = 0
-while i < len(lines):
-    line = lines[i]
-    if re.fullmatch(rb'MSG [0-9]+', line):
-        n += 1
-        j = i + 1
-        while j < len(lines) and lines[j] != b'END':
-            j += 1
-        if j == len(lines):
-            bad.append(f'message {n} has no END')
-            break
-        scan(f'message {n}', b'\n'.join(lines[i + 1:j]), forbidden)
-        i = j + 1
-        continue
-    if line.startswith(b'SYSLOG '):
-        scan('log line', line, [])
-    elif line and not line.startswith(own):
-        bad.append(f'stray line {line[:60]!r} (a line break in a log message?)')
-    i += 1
-print('; '.join(bad[:4]))
-PY
+	"$PY" -I -S "$ITEST/screen_check.py" "$@"
 }
 
 # plain_check FILE: the same byte rules for a whole file of plain text.
 plain_check() {
-	"$HPY" -I -S - "$1" <<'PY'
-import sys
-
-b = open(sys.argv[1], 'rb').read()
-bad = ''
-for i, c in enumerate(b):
-    if (c < 0x20 and c != 0x0a) or c == 0x7f:
-        bad = f'byte 0x{c:02x} at offset {i}'
-        break
-if not bad:
-    for ch in b.decode('utf-8', 'replace'):
-        o = ord(ch)
-        if (0x80 <= o <= 0x9f or 0x200b <= o <= 0x200f
-                or 0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069):
-            bad = f'U+{o:04X}'
-            break
-print(bad)
-PY
+	"$PY" -I -S "$ITEST/plain_check.py" "$1"
 }
 
 # verdict NAME WHY OUT: ok when WHY is empty.
@@ -159,7 +78,7 @@ dev_case() {
 		;;
 	*) why="code $LOGIN_RC" ;;
 	esac
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy rewrote no device authorization answer"
 	[ -z "$why" ] && why="$(screen_check "$out" "$@")"
 	verdict "hostile device answer $name: refused with a logged reason or shown sanitised, nothing unsafe on screen ($(
@@ -237,7 +156,7 @@ tok_case() {
 	proxy_mode '{"mode": "pass"}'
 	why="code $LOGIN_RC"
 	for want; do [ "$LOGIN_RC" = "$want" ] && why=""; done
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy rewrote no pending answer"
 	[ -z "$why" ] && why="$(screen_check "$out")"
 	want="$*"
@@ -254,7 +173,7 @@ log_case() {
 	hlogin "hl-$name" "$WORK/htok.conf" alice
 	proxy_mode '{"mode": "pass"}'
 	[ "$LOGIN_RC" = "$3" ] || why="code $LOGIN_RC"
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy edited no ID token"
 	[ -z "$why" ] && why="$(screen_check "$out")"
 	verdict "hostile $name: code $3, escaped in the log, nothing unsafe on screen" \
@@ -326,7 +245,7 @@ id_case() {
 	elif grep -q '^USER ' "$out"; then
 		why="${why:+$why, }kiosk set PAM_USER"
 	fi
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="${why:+$why, }the proxy edited no ID token"
 	[ -z "$why" ] && why="$(screen_check "$out")"
 	verdict "identity attack $name ($([ -n "$user" ] && echo "PAM_USER $user" ||
@@ -411,7 +330,7 @@ role_case() {
 	proxy_mode '{"mode": "pass"}'
 	why="code $LOGIN_RC"
 	for want; do [ "$LOGIN_RC" = "$want" ] && why=""; done
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy edited no ID token"
 	if [ -z "$why" ] && [ "$LOGIN_RC" = "$PAM_SUCCESS" ]; then
 		if ! grep -q '^RESULT setcred=Success' "$out"; then
@@ -530,7 +449,7 @@ rehash_dir() {
 test_environment_does_not_steer() {
 	local fwd home="$WORK/envhome" good="$IDP_DIR/ca.pem"
 	local other="$IDP_DIR/other-ca.pem" kl="$WORK/keylog.txt" hits
-	fwd="http://127.0.0.1:$(plog "l['ports']['forward']")"
+	fwd="http://127.0.0.1:$(proxy_log "l['ports']['forward']")"
 	mkdir -p "$home"
 	printf 'proxy = "%s"\ninsecure\ncacert = "%s"\n' "$fwd" "$other" \
 	    >"$home/.curlrc"
@@ -551,7 +470,7 @@ test_environment_does_not_steer() {
 	    "SSLKEYLOGFILE=$kl"
 	expect "proxy, CA and curlrc settings in the environment: the config decides, success" \
 	    $PAM_SUCCESS "$LOGIN_RC" "$WORK/henv.out"
-	hits="$(plog "len(l['proxy_hits']) + len(l['requests'])")"
+	hits="$(proxy_log "len(l['proxy_hits']) + len(l['requests'])")"
 	expect "https_proxy/HTTPS_PROXY/all_proxy/ALL_PROXY/.curlrc: no request reached a proxy" \
 	    0 "$hits"
 	if [ -s "$kl" ]; then
@@ -712,25 +631,7 @@ test_conversation_and_interruption() {
 # secrets_check OUT STRACE SECRETS_FILE: which secret (or a 12-character
 # piece of one) appears in the driver's output or in the execve trace.
 secrets_check() {
-	"$HPY" -I -S - "$@" <<'PY'
-import sys
-
-out = open(sys.argv[1], 'rb').read()
-trace = open(sys.argv[2], 'rb').read()
-found = []
-for line in open(sys.argv[3]):
-    name, value = line.rstrip('\n').split('\t', 1)
-    pieces = {value, value[:12], value[-12:]}
-    if name == 'id_token':
-        pieces |= set(value.split('.')[1:])
-    for p in sorted(pieces):
-        if len(p) < 8:
-            continue
-        for where, data in (('log/conversation', out), ('execve', trace)):
-            if p.encode() in data:
-                found.append(f'{name} in {where}')
-print(', '.join(sorted(set(found))))
-PY
+	"$PY" -I -S "$ITEST/secrets_check.py" "$@"
 }
 
 # A discovery document or a JWKS the module refuses is never cached: the
@@ -749,7 +650,7 @@ test_refused_documents_not_cached() {
 	why=""
 	[ "$LOGIN_RC" != "$PAM_SUCCESS" ] || why="signed in"
 	[ "$n" = 0 ] || why="$why; the refused document was cached"
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="$why; the proxy rewrote no discovery document"
 	verdict "a discovery document naming another issuer is refused and not cached" \
 	    "$why" "$WORK/refuse-disco.out"
@@ -762,7 +663,7 @@ test_refused_documents_not_cached() {
 	why=""
 	[ "$LOGIN_RC" != "$PAM_SUCCESS" ] || why="signed in"
 	[ "$n" = 0 ] || why="$why; the refused JWKS was cached"
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="$why; the proxy rewrote no JWKS"
 	verdict "a malformed JWKS is refused and not cached" "$why" \
 	    "$WORK/refuse-jwks.out"
@@ -794,7 +695,7 @@ test_no_secrets_in_logs_or_children() {
 	expect "debug login with client_secret_basic under strace succeeds" \
 	    $PAM_SUCCESS "$LOGIN_RC" "$out"
 	{
-		plog "'\n'.join(k + '\t' + v for r in l['requests'] for k, v in (r.get('secrets') or {}).items())"
+		proxy_log "'\n'.join(k + '\t' + v for r in l['requests'] for k, v in (r.get('secrets') or {}).items())"
 		printf 'client_secret\tbasic-secret\n'
 		printf 'basic_credentials\t%s\n' \
 		    "$(printf 'pam-basic:basic-secret' | base64 -w0)"

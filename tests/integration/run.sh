@@ -465,10 +465,7 @@ test_provider_down() {
 	    ok "an unreachable provider is logged with the URL and reason" ||
 	    not_ok "unreachable log line" "missing" "$WORK/down.out"
 	# A peer that accepts TCP and never answers: bounded by http_timeout.
-	python3 -c '
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-time.sleep(60)' "$port" &
+	"$PY" -I -S "$ITEST/hang_server.py" "$port" 60 &
 	HANG_PID=$!
 	sleep 0.3
 	t0=$(date +%s%N)
