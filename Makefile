@@ -104,13 +104,38 @@ unit: $(UNIT:%=$(BUILD)/unit/%)
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run
 # to its end (tests/check.sh prints a summary).
-check: deps all test-bins unit man-check format-check
+check: deps all test-bins fuzz-bins unit man-check format-check
 	@bash tests/check.sh $(BUILD)
+
+# The libFuzzer targets: the core and each tests/fuzz/fuzz_<target>.c
+# with clang's libFuzzer, ASan and UBSan, in $(FUZZ_BUILD).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC	?= clang
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer \
+	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	   -D_GNU_SOURCE -Ipam_oidc -std=gnu11
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/bin/fuzz_%)
+
+$(FUZZ_BUILD)/obj/%.o: pam_oidc/%.c pam_oidc/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/obj/libcore.a: $(CORE:%=$(FUZZ_BUILD)/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h \
+    tests/unit/fixtures.h tests/unit/jose_vectors.h $(FUZZ_BUILD)/obj/libcore.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Itests/fuzz -Itests/unit \
+	    $< -o $@ $(FUZZ_BUILD)/obj/libcore.a $(LIBS)
 
 FUZZ_SECONDS ?= 60
 # Each libFuzzer target for FUZZ_SECONDS under ASan and UBSan.
-fuzz: deps
-	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) build-fuzz
+fuzz: deps fuzz-bins
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD)
 
 lint: deps
 	@bash tests/lint.sh
@@ -171,8 +196,8 @@ print-pamdir:
 	@echo $(PAMDIR)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan $(FUZZ_BUILD)
 
-.PHONY: fuzz test-bins lint e2e all deps unit check asan demo bench \
+.PHONY: fuzz fuzz-bins test-bins lint e2e all deps unit check asan demo bench \
 	man-check format-check install \
 	uninstall print-pamdir clean
