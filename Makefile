@@ -56,7 +56,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 # with -rdynamic so that the module's syslog binds to the driver's.
 DRIVERS	 = pamdrive sudodrive logindrive cycles benchdrive
 TEST_BINS = $(DRIVERS:%=$(BUILD)/%) $(BUILD)/failmalloc.so \
-	   $(BUILD)/floor $(BUILD)/libconly
+	   $(BUILD)/floor $(BUILD)/libconly $(BUILD)/unit/test_retval
 DRIVER_CFLAGS = $(CPPFLAGS) -Itests/driver $(CFLAGS)
 
 test-bins: $(TEST_BINS)
@@ -95,11 +95,20 @@ $(BUILD)/libconly: tests/bench/libconly.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# The return codes of the built module through real libpam: no provider
+# needed (tests/retval/test_retval.c); in the unit run.
+$(BUILD)/unit/test_retval: tests/retval/test_retval.c $(BUILD)/driver.o \
+    tests/driver/driver.h $(BUILD)/pam_oidc.so
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(DRIVER_CFLAGS) -Wno-unused-parameter \
+	    -DRETVAL_MODULE='"$(abspath $(BUILD))/pam_oidc.so"' -rdynamic \
+	    $(LDFLAGS) -o $@ $< $(BUILD)/driver.o -lpam -lcmocka
+
 deps:
 	@bash tests/deps.sh
 
-unit: $(UNIT:%=$(BUILD)/unit/%)
-	@bash tests/unit/run.sh $(BUILD)/unit $(UNIT)
+unit: $(UNIT:%=$(BUILD)/unit/%) $(BUILD)/unit/test_retval
+	@bash tests/unit/run.sh $(BUILD)/unit $(UNIT) test_retval
 
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run

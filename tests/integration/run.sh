@@ -6,7 +6,7 @@ set -uo pipefail
 
 BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
-for b in pam_oidc.so pam-oidc pamdrive sudodrive; do
+for b in pam_oidc.so pam-oidc pamdrive sudodrive unit/test_retval; do
 	if [ ! -e "$BUILD_ABS/$b" ]; then
 		echo "run.sh: no $BUILD_ABS/$b;" \
 		    "run make BUILD=$BUILD_ABS all test-bins" >&2
@@ -567,6 +567,30 @@ test_unknown_user() {
 	    "$(idp_stat "$IDP_DIR" "$IDP_PORT" "sum(s['requests'].values())")"
 }
 
+# The return codes of the module's entry points when the provider answers
+# (tests/retval/test_retval.c, whose cases without a provider run in make
+# unit): one line per cmocka case.
+test_return_codes_with_provider() {
+	local out="$WORK/retval.out" rc=0 name seen=0
+	autoapprove alice
+	RETVAL_ISSUER="$IDP_URL" RETVAL_CA="$IDP_DIR/ca.pem" \
+	    "$BUILD_ABS/unit/test_retval" >"$out" 2>&1 || rc=$?
+	autoapprove ""
+	while read -r name; do
+		seen=$((seen + 1))
+		ok "return codes with the provider: $name"
+	done < <(sed -n 's/^\[       OK \] \(test_[a-z_]*\)$/\1/p' "$out")
+	while read -r name; do
+		seen=$((seen + 1))
+		not_ok "return codes with the provider: $name" "failed" "$out"
+	done < <(sed -n 's/^\[  FAILED  \] \(test_[a-z_]*\)$/\1/p' "$out" |
+	    sort -u)
+	if [ "$seen" = 0 ] || { [ "$rc" != 0 ] &&
+	    ! grep -q '^\[  FAILED  \] test_' "$out"; }; then
+		not_ok "return codes with the provider" "exit $rc" "$out"
+	fi
+}
+
 test_exported_symbols
 test_approve_poll_mode
 test_warm_cache_no_discovery_or_jwks
@@ -590,6 +614,7 @@ test_unknown_ca
 test_system_store
 test_bad_config
 test_unknown_user
+test_return_codes_with_provider
 test_oauth2_only_provider_github_style
 test_google_verification_url
 test_require_claims_google_style
