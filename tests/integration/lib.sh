@@ -102,6 +102,8 @@ SVC
 login_start() {
 	local out="$1" svc="$2" user="$3"
 	shift 3
+	# The file exists before wait_code reads it.
+	: >"$out"
 	env "${NSS_ENV[@]}" "$BUILD_ABS/pamdrive" -c "$WORK/pam.d" -s "$svc" \
 	    ${user:+-u "$user"} "$@" >"$out" 2>&1 &
 	LOGIN_PID=$!
