@@ -87,13 +87,17 @@ $(BUILD)/failmalloc.so: tests/robust/failmalloc.c
 	$(CC) -D_GNU_SOURCE -O2 -g -std=gnu11 -Wall -Wextra -Werror -shared \
 	    -fPIC -o $@ $< -ldl
 
+# The benchmark's reference programs (a minimal libcurl client, a program
+# of libc alone) keep the plain flags they are measured with.
+BENCH_CFLAGS = -O2 -g -std=gnu11 -Wall -Wextra -Werror
+
 $(BUILD)/floor: tests/bench/floor.c
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lcurl
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lcurl
 
 $(BUILD)/libconly: tests/bench/libconly.c
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
 # The return codes of the built module through real libpam: no provider
 # needed (tests/retval/test_retval.c); in the unit run.
