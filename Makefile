@@ -53,44 +53,123 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka
 
-$(BUILD)/pamdrive: tests/integration/pamdrive.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam
+# Every program the test scripts run, built here: the scripts only run
+# them. The PAM drivers are thin main()s on tests/driver/driver.c, linked
+# with -rdynamic so that the module's syslog binds to the driver's.
+DRIVERS	 = pamdrive sudodrive logindrive cycles benchdrive
+TEST_BINS = $(DRIVERS:%=$(BUILD)/%) $(BUILD)/failmalloc.so \
+	   $(BUILD)/floor $(BUILD)/libconly $(BUILD)/unit/test_retval
+DRIVER_CFLAGS = $(CPPFLAGS) -Itests/driver $(CFLAGS)
+
+test-bins: $(TEST_BINS)
+
+$(BUILD)/driver.o: tests/driver/driver.c tests/driver/driver.h
+	@mkdir -p $(BUILD)
+	$(CC) $(DRIVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/pamdrive $(BUILD)/sudodrive: $(BUILD)/%: tests/integration/%.c \
+    $(BUILD)/driver.o tests/driver/driver.h
+	$(CC) $(DRIVER_CFLAGS) -rdynamic $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/driver.o -lpam
+
+$(BUILD)/logindrive $(BUILD)/cycles: $(BUILD)/%: tests/robust/%.c \
+    $(BUILD)/driver.o tests/driver/driver.h
+	$(CC) $(DRIVER_CFLAGS) -rdynamic $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/driver.o -lpam
+
+$(BUILD)/benchdrive: tests/bench/benchdrive.c $(BUILD)/driver.o \
+    tests/driver/driver.h
+	$(CC) $(DRIVER_CFLAGS) -rdynamic $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/driver.o -lpam
+
+# The allocation-failure interposer replaces malloc: never with a
+# sanitizer's allocator, nor with the hardening flags' checks inside it.
+$(BUILD)/failmalloc.so: tests/robust/failmalloc.c
+	@mkdir -p $(BUILD)
+	$(CC) -D_GNU_SOURCE -O2 -g -std=gnu11 -Wall -Wextra -Werror -shared \
+	    -fPIC -o $@ $< -ldl
+
+# The benchmark's reference programs (a minimal libcurl client, a program
+# of libc alone) keep the plain flags they are measured with.
+BENCH_CFLAGS = -O2 -g -std=gnu11 -Wall -Wextra -Werror
+
+$(BUILD)/floor: tests/bench/floor.c
+	@mkdir -p $(BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lcurl
+
+$(BUILD)/libconly: tests/bench/libconly.c
+	@mkdir -p $(BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+# The return codes of the built module through real libpam: no provider
+# needed (tests/retval/test_retval.c); in the unit run.
+$(BUILD)/unit/test_retval: tests/retval/test_retval.c $(BUILD)/driver.o \
+    tests/driver/driver.h $(BUILD)/pam_oidc.so
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(DRIVER_CFLAGS) -Wno-unused-parameter \
+	    -DRETVAL_MODULE='"$(abspath $(BUILD))/pam_oidc.so"' -rdynamic \
+	    $(LDFLAGS) -o $@ $< $(BUILD)/driver.o -lpam -lcmocka
 
 deps:
 	@bash tests/deps.sh
 
-unit: $(UNIT:%=$(BUILD)/unit/%)
-	@bash tests/unit/run.sh $(BUILD)/unit $(UNIT)
+unit: $(UNIT:%=$(BUILD)/unit/%) $(BUILD)/unit/test_retval
+	@bash tests/unit/run.sh $(BUILD)/unit $(UNIT) test_retval
 
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run
 # to its end (tests/check.sh prints a summary).
-check: deps all $(BUILD)/pamdrive unit man-check format-check
+check: deps all test-bins fuzz-bins unit man-check format-check
 	@bash tests/check.sh $(BUILD)
+
+# The libFuzzer targets: the core and each tests/fuzz/fuzz_<target>.c
+# with clang's libFuzzer, ASan and UBSan, in $(FUZZ_BUILD).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC	?= clang
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer \
+	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	   -D_GNU_SOURCE -Ipam_oidc -std=gnu11
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/bin/fuzz_%)
+
+$(FUZZ_BUILD)/obj/%.o: pam_oidc/%.c pam_oidc/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/obj/libcore.a: $(CORE:%=$(FUZZ_BUILD)/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h \
+    tests/unit/fixtures.h tests/unit/jose_vectors.h $(FUZZ_BUILD)/obj/libcore.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Itests/fuzz -Itests/unit \
+	    $< -o $@ $(FUZZ_BUILD)/obj/libcore.a $(LIBS)
 
 FUZZ_SECONDS ?= 60
 # Each libFuzzer target for FUZZ_SECONDS under ASan and UBSan.
-fuzz: deps
-	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) build-fuzz
+fuzz: deps fuzz-bins
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD)
 
 lint: deps
 	@bash tests/lint.sh
 
-e2e: deps all
+e2e: deps all test-bins
 	@bash tests/e2e/run.sh $(BUILD)
 
 # The unit and integration suites again under ASan and UBSan.
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    all build-asan/pamdrive unit
+	    all test-bins unit
 	ASAN_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 	    ASAN_OPTIONS=detect_leaks=1 bash tests/integration/run.sh build-asan
 
 demo: deps all $(BUILD)/pamdrive
 	@bash tests/demo.sh $(BUILD)
 
-bench: deps all $(BUILD)/pamdrive
+bench: deps all test-bins
 	@bash tests/bench/run.sh $(BUILD)
 
 man-check:
@@ -147,7 +226,8 @@ print-pamdir:
 	@echo $(PAMDIR)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan $(FUZZ_BUILD)
 
-.PHONY: fuzz lint e2e all deps unit check asan demo bench man-check format-check install \
+.PHONY: fuzz fuzz-bins test-bins lint e2e all deps unit check asan demo bench \
+	man-check format-check install \
 	uninstall print-pamdir clean

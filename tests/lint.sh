@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Static analysis of the module, the helper and the PAM test driver with
+# Static analysis of the module, the helper and the PAM test drivers with
 # cppcheck and clang-tidy. Prints one line per finding,
 #     file:line:column: severity: message [check]
 # and exits 1 when there is any (2 when a tool cannot run). The clang-tidy
@@ -23,7 +23,8 @@ done
 # The module with the core it links; then the programs, which are
 # single-threaded, so concurrency-mt-unsafe is not applied to them.
 module=(pam_oidc/*.c)
-programs=(helper/*.c tests/integration/pamdrive.c)
+programs=(helper/*.c tests/driver/driver.c tests/integration/pamdrive.c
+    tests/integration/sudodrive.c)
 jobs=${LINT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 tmp=$(mktemp -d)
@@ -57,7 +58,7 @@ cppcheck --quiet -j "$jobs" --std=c11 --platform=unix64 \
     --suppressions-list=tests/cppcheck-suppressions.txt \
     --library=posix --library=gnu --library=libcurl --library=openssl \
     --library="$tmp/jansson.cfg" \
-    -D_GNU_SOURCE -Ipam_oidc \
+    -D_GNU_SOURCE -Ipam_oidc -Itests/driver \
     --template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
     "${module[@]}" "${programs[@]}" \
     >"$tmp/cppcheck.out" 2>"$tmp/cppcheck.err" || cppcheck_status=$?
@@ -81,6 +82,8 @@ lint-print-flags:
 	@echo $(CPPFLAGS) $(CFLAGS)
 EOF
 )
+# The test drivers' own header.
+flags="$flags -Itests/driver"
 json_str() {
 	local s=${1//\\/\\\\}
 	printf '"%s"' "${s//\"/\\\"}"

@@ -29,56 +29,19 @@
  * PAM code, maxrss_kb the peak RSS (getrusage) after pam_end. Absent
  * values are 0; code is "-" when no code was seen.
  *
- * The module's log lines (pam_syslog ends in vsyslog) go to stderr.
+ * The module's log lines ("SYSLOG prio text", driver.h) go to stderr.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <security/pam_appl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
-void
-vsyslog(int prio, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "SYSLOG %d ", prio & 7);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void
-__vsyslog_chk(int prio, int flag, const char *fmt, va_list ap)
-{
-	(void)flag;
-	vsyslog(prio, fmt, ap);
-}
-
-void
-syslog(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
-
-void
-__syslog_chk(int prio, int flag, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)flag;
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
+#include "driver.h"
 
 struct app {
 	const char *tag;
@@ -88,37 +51,8 @@ struct app {
 	const char *approved_dir;
 	struct timespec mono_start;
 	double t_start, t_code, t_enter, t_done, code_ms;
-	char code[64];
+	const char *code; /* the conversation's, once shown */
 };
-
-static double
-clock_ms(clockid_t id)
-{
-	struct timespec t;
-
-	clock_gettime(id, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-/* Wait up to 20 s for DIR/USER_CODE, looking every millisecond. */
-static int
-wait_approved(const struct app *app)
-{
-	char path[4096];
-	struct stat st;
-	int i, n;
-
-	n = snprintf(path, sizeof(path), "%s/%s", app->approved_dir, app->code);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -1;
-	for (i = 0; i < 20000; i++) {
-		if (stat(path, &st) == 0)
-			return 0;
-		usleep(1000);
-	}
-	fprintf(stderr, "benchdrive: %s never appeared\n", path);
-	return -1;
-}
 
 static void
 print_result(const struct app *app, int rc)
@@ -129,8 +63,10 @@ print_result(const struct app *app, int rc)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("RESULT tag=%s rc=%d code=%s t_start=%.3f t_code=%.3f "
 	       "t_enter=%.3f t_done=%.3f code_ms=%.3f maxrss_kb=%ld\n",
-	    app->tag, rc, app->code[0] != '\0' ? app->code : "-", app->t_start,
-	    app->t_code, app->t_enter, app->t_done, app->code_ms, ru.ru_maxrss);
+	    app->tag, rc,
+	    app->code != NULL && app->code[0] != '\0' ? app->code : "-",
+	    app->t_start, app->t_code, app->t_enter, app->t_done, app->code_ms,
+	    ru.ru_maxrss);
 	fflush(stdout);
 }
 
@@ -149,22 +85,6 @@ copy_smaps(const char *to)
 		fclose(out);
 	}
 	fclose(in);
-}
-
-/* The user code from the "Code:" line of the module's message. */
-static void
-find_code(struct app *app, const char *msg)
-{
-	const char *p = strstr(msg, "Code:");
-	size_t n;
-
-	p += strlen("Code:");
-	p += strspn(p, " \t");
-	n = strcspn(p, " \t\r\n");
-	if (n >= sizeof(app->code))
-		n = sizeof(app->code) - 1;
-	memcpy(app->code, p, n);
-	app->code[n] = '\0';
 }
 
 /*
@@ -202,49 +122,45 @@ tell_approver(const struct app *app)
 }
 
 static int
-conv(int n, const struct pam_message **msg, struct pam_response **resp,
-    void *arg)
+on_code(struct driver_conv *dc)
 {
-	struct app *app = arg;
-	struct pam_response *r;
-	int i;
+	struct app *app = dc->arg;
 
-	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		if (app->t_code == 0 && strstr(msg[i]->msg, "Code:") != NULL) {
-			app->t_code = clock_ms(CLOCK_REALTIME);
-			app->code_ms = clock_ms(CLOCK_MONOTONIC) -
-			    (app->mono_start.tv_sec * 1e3 +
-				app->mono_start.tv_nsec / 1e6);
-			find_code(app, msg[i]->msg);
-			if (app->exit_at_code) {
-				print_result(app, -1);
-				if (app->exit_at_code > 1)
-					_exit(0);
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			if (app->fifo != NULL && tell_approver(app) != 0) {
-				free(r);
-				return PAM_CONV_ERR;
-			}
-		}
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
-		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			if (app->approved_dir != NULL &&
-			    wait_approved(app) != 0) {
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			app->t_enter = clock_ms(CLOCK_REALTIME);
-			if ((r[i].resp = strdup("")) == NULL) {
-				free(r);
-				return PAM_BUF_ERR;
-			}
+	app->t_code = driver_clock_ms(CLOCK_REALTIME);
+	app->code_ms = driver_ms_since(&app->mono_start);
+	app->code = dc->code;
+	if (app->exit_at_code) {
+		print_result(app, -1);
+		if (app->exit_at_code > 1)
+			_exit(0);
+		return PAM_CONV_ERR;
+	}
+	if (app->fifo != NULL && tell_approver(app) != 0)
+		return PAM_CONV_ERR;
+	return PAM_SUCCESS;
+}
+
+/* Wait up to 20 s for DIR/USER_CODE, looking every millisecond. */
+static int
+on_prompt(struct driver_conv *dc, const struct pam_message *m)
+{
+	struct app *app = dc->arg;
+	char path[4096];
+	int n;
+
+	(void)m;
+	if (app->approved_dir != NULL) {
+		n = snprintf(
+		    path, sizeof(path), "%s/%s", app->approved_dir, dc->code);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return PAM_CONV_ERR;
+		if (driver_wait_file(path, 1, 20000) != 0) {
+			fprintf(
+			    stderr, "benchdrive: %s never appeared\n", path);
+			return PAM_CONV_ERR;
 		}
 	}
-	*resp = r;
+	app->t_enter = driver_clock_ms(CLOCK_REALTIME);
 	return PAM_SUCCESS;
 }
 
@@ -252,13 +168,17 @@ int
 main(int argc, char **argv)
 {
 	struct app app;
-	struct pam_conv pc = { conv, &app };
+	struct driver_conv dc = { 0 };
+	struct pam_conv pc = { driver_conv, &dc };
 	const char *confdir = NULL, *service = NULL, *user = NULL;
 	pam_handle_t *pamh = NULL;
 	int c, rc;
 
 	memset(&app, 0, sizeof(app));
 	app.tag = "-";
+	dc.on_code = on_code;
+	dc.on_prompt = on_prompt;
+	dc.arg = &app;
 	while ((c = getopt(argc, argv, "c:s:u:t:a:xXe:M:")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
@@ -275,13 +195,14 @@ main(int argc, char **argv)
 	}
 	if (confdir == NULL || service == NULL)
 		return 100;
+	driver_log_to(stderr, 0);
 	if (pam_start_confdir(service, user, &pc, confdir, &pamh) !=
 	    PAM_SUCCESS)
 		return 101;
-	app.t_start = clock_ms(CLOCK_REALTIME);
+	app.t_start = driver_clock_ms(CLOCK_REALTIME);
 	clock_gettime(CLOCK_MONOTONIC, &app.mono_start);
 	rc = pam_authenticate(pamh, 0);
-	app.t_done = clock_ms(CLOCK_REALTIME);
+	app.t_done = driver_clock_ms(CLOCK_REALTIME);
 	if (app.smaps != NULL)
 		copy_smaps(app.smaps);
 	if (rc == PAM_SUCCESS && pam_acct_mgmt(pamh, 0) != PAM_SUCCESS)

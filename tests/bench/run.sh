@@ -36,14 +36,17 @@ die() {
 	fi
 	exit 1
 }
-for t in cc python3 valgrind curl node mkfifo; do
+for t in python3 valgrind curl node mkfifo; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed (make deps)"
 done
 case "$(ldconfig -p)" in
 *libnss_wrapper.so*) ;;
 *) die "libnss_wrapper is not installed (make deps)" ;;
 esac
-[ -f "$BUILD_ABS/pam_oidc.so" ] || die "no $BUILD_ABS/pam_oidc.so"
+for b in pam_oidc.so benchdrive floor libconly; do
+	[ -e "$BUILD_ABS/$b" ] ||
+	    die "no $BUILD_ABS/$b (make BUILD=$BUILD_ABS all test-bins)"
+done
 
 WORK="$(mktemp -d /tmp/pam_oidc-bench.XXXXXX)"
 chmod 0755 "$WORK"
@@ -61,13 +64,6 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-
-cc -O2 -g -std=gnu11 -Wall -Wextra -Werror -o "$BUILD_ABS/floor" \
-    "$HERE/floor.c" -lcurl
-cc -D_GNU_SOURCE -O2 -g -std=gnu11 -Wall -Wextra -Werror \
-    -o "$BUILD_ABS/benchdrive" "$HERE/benchdrive.c" -lpam
-cc -O2 -g -std=gnu11 -Wall -Wextra -Werror -o "$BUILD_ABS/libconly" \
-    "$HERE/libconly.c"
 
 idp_start "$WORK/idp" IDP_INTERVAL=1
 nss_setup "$WORK"
@@ -208,9 +204,7 @@ scale_row() {
 	children_cpu "$WORK/times1"
 	n1="$(awk '{print $14 + $15}' "/proc/$node/stat")"
 	stats_to "$WORK/stats/scale$iv.json"
-	python3 -c "import os, sys; a = [float(x) for x in sys.argv[1:]]; \
-print('wall_s=%.1f provider_cpu_s=%.1f drivers_cpu_s=%.1f' % (a[1] - a[0], \
-(a[3] - a[2]) / os.sysconf('SC_CLK_TCK'), a[5] - a[4]))" \
+	python3 "$HERE/scale_cpu.py" \
 	    "$w0" "$w1" "$n0" "$n1" "$(cat "$WORK/times0.s")" \
 	    "$(cat "$WORK/times1.s")" >"$WORK/scale$iv.cpu"
 }

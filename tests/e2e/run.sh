@@ -284,14 +284,85 @@ setup_system() {
 	: >>"$WORK/syslog"
 }
 
+# The suite's accounts are its own, whatever the machine has: users and
+# groups are looked up in files only (not in a directory service or a
+# cache daemon), and every account or group named alice, bob, carol or
+# dave in the copy of /etc is dropped, with those names in any group's
+# member lists. useradd then picks free UIDs: the machine may use 2001 and
+# up for its own.
+SUITE_USERS="alice bob carol dave"
+
+# private_etc: /etc is the suite's copy (setup_system bound it there);
+# nothing below changes a file in /etc otherwise.
+private_etc() {
+	[ "$(stat -c %d:%i /etc)" = "$(stat -c %d:%i "$WORK/etc")" ]
+}
+
+# files_only: passwd, group, shadow and gshadow from /etc's files alone.
+files_only() {
+	local f=/etc/nsswitch.conf t db
+	t="$(mktemp)" || return 1
+	awk '$1 ~ /^(passwd|group|shadow|gshadow):$/ { next } { print }' \
+	    "$f" >"$t" 2>/dev/null
+	for db in passwd group shadow gshadow; do
+		echo "$db: files" >>"$t"
+	done
+	cat "$t" >"$f"
+	db=$?
+	rm -f "$t"
+	return "$db"
+}
+
+# drop_names FILE FIELDS NAME...: FILE without the lines of NAMEs, and
+# without NAMEs in the comma lists of the given fields (group: 4,
+# gshadow: 3 and 4). The file keeps its inode, mode and owner.
+drop_names() {
+	local f="$1" fields="$2" t
+	shift 2
+	[ -f "$f" ] || return 0
+	t="$(mktemp)" || return 1
+	awk -F: -v OFS=: -v names="$*" -v fields="$fields" '
+	    BEGIN { split(names, n, " "); for (i in n) drop[n[i]] = 1
+		split(fields, fl, " ") }
+	    drop[$1] { next }
+	    {
+		for (k in fl) {
+			c = fl[k]
+			if (c > NF) continue
+			m = split($c, mem, ",")
+			out = ""
+			for (j = 1; j <= m; j++)
+				if (mem[j] != "" && !drop[mem[j]])
+					out = out (out == "" ? "" : ",") mem[j]
+			$c = out
+		}
+		print
+	    }' "$f" >"$t" && cat "$t" >"$f"
+	fields=$?
+	rm -f "$t"
+	return "$fields"
+}
+
 setup_accounts() {
 	local u
-	getent group sudo >/dev/null || groupadd -g 27 sudo || return 1
-	getent group users >/dev/null || groupadd -g 100 users || return 1
-	for u in alice:2001 bob:2002 dave:2004; do
-		useradd -m -u "${u#*:}" -U -s /bin/bash "${u%%:*}" || return 1
+	private_etc && files_only || return 1
+	drop_names /etc/passwd "" $SUITE_USERS &&
+	    drop_names /etc/shadow "" $SUITE_USERS &&
+	    drop_names /etc/group "4" $SUITE_USERS &&
+	    drop_names /etc/gshadow "3 4" $SUITE_USERS &&
+	    drop_names /etc/subuid "" $SUITE_USERS &&
+	    drop_names /etc/subgid "" $SUITE_USERS || return 1
+	for u in $SUITE_USERS; do
+		if getent passwd "$u" >/dev/null || getent group "$u" >/dev/null; then
+			echo "setup: $u is still known after the copy of /etc was cleaned" >&2
+			return 1
+		fi
 	done
-	getent passwd carol >/dev/null && userdel -r carol >/dev/null 2>&1
+	getent group sudo >/dev/null || groupadd -f -g 27 sudo || return 1
+	getent group users >/dev/null || groupadd -f -g 100 users || return 1
+	for u in alice bob dave; do
+		useradd -m -U -s /bin/bash "$u" || return 1
+	done
 	install -d -m 0755 /etc/pam_oidc
 	install -d -m 0700 "$WORK/cache"
 }
@@ -307,7 +378,19 @@ session  required pam_unix.so
 SVC
 }
 
+# sudo's policy is the suite's own too: the copy of /etc gets a sudoers
+# of root's rule and the drop-in below, whatever the machine allows its
+# users (a NOPASSWD rule for a user alice would skip the sign-in).
 setup_sudo() {
+	private_etc || return 1
+	rm -rf /etc/sudoers.d && install -d -m 0750 /etc/sudoers.d || return 1
+	cat >/etc/sudoers <<'SUDO' || return 1
+Defaults env_reset
+Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+root ALL=(ALL:ALL) ALL
+@includedir /etc/sudoers.d
+SUDO
+	chmod 0440 /etc/sudoers || return 1
 	cat >/etc/sudoers.d/pam_oidc-e2e <<'SUDO'
 Defaults !lecture
 Defaults !mail_badpass

@@ -1,16 +1,14 @@
 #!/bin/bash
-# Build and run the libFuzzer targets of tests/fuzz:
+# Run the libFuzzer targets of tests/fuzz, which `make fuzz-bins` builds
+# (clang's libFuzzer, ASan and UBSan) into BUILD_DIR/bin:
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET [BUILD_DIR]]
-# SECONDS_PER_TARGET defaults to 60 (0: build and replay only), BUILD_DIR
-# to build-fuzz. FUZZ_TARGETS="jws config" limits the targets, FUZZ_JOBS
+# SECONDS_PER_TARGET defaults to 60 (0: replay only), BUILD_DIR to
+# build-fuzz. FUZZ_TARGETS="jws config" limits the targets, FUZZ_JOBS
 # the fuzzers run at once (default 2, at most the number of CPUs).
 #
-# 1. Compiles pam_oidc/*.c (but pam_oidc.c and handle.c, which need PAM) and
-#    each tests/fuzz/fuzz_<target>.c with clang's libFuzzer, ASan and UBSan
-#    into BUILD_DIR, rebuilding only what is older than its sources.
-# 2. Replays tests/fuzz/regress/<target>/* (reproducers of fixed bugs) and
+# 1. Replays tests/fuzz/regress/<target>/* (reproducers of fixed bugs) and
 #    tests/fuzz/corpus/<target>/*; any crash, leak or timeout fails the run.
-# 3. Fuzzes each target for SECONDS_PER_TARGET with the working corpus
+# 2. Fuzzes each target for SECONDS_PER_TARGET with the working corpus
 #    BUILD_DIR/corpus/<target> (the checked-in corpus is only read), and
 #    prints one line per target: executions, CPU seconds, corpus size and
 #    result. A crash, leak, timeout or out-of-memory leaves its reproducer
@@ -34,14 +32,6 @@ case $build in
 *) build="$root/$build" ;;
 esac
 fuzzdir="$root/tests/fuzz"
-
-CC=${CC:-clang}
-if ! command -v "$CC" >/dev/null 2>&1; then
-	echo "run.sh: $CC not found; libFuzzer needs clang" >&2
-	exit 2
-fi
-CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -Ipam_oidc -std=gnu11"
-LIBS="-lcurl -ljansson -lcrypto -lqrencode"
 
 ncpu=$(nproc 2>/dev/null || echo 1)
 jobs=${FUZZ_JOBS:-2}
@@ -68,7 +58,17 @@ for t in "${targets[@]}"; do
 	fi
 done
 
-mkdir -p "$build/obj" "$build/bin" "$build/log" "$build/tmp"
+missing=()
+for t in "${targets[@]}"; do
+	[ -x "$build/bin/fuzz_$t" ] || missing+=("$build/bin/fuzz_$t")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "run.sh: ${missing[*]} not built; run make fuzz-bins" \
+	    "(FUZZ_BUILD=$build)" >&2
+	exit 2
+fi
+
+mkdir -p "$build/log" "$build/tmp"
 
 # The sanitizers: leaks count as failures; reports name source lines.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:allocator_may_return_null=1"
@@ -88,99 +88,6 @@ if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ] &&
 else
 	export TMPDIR="$build/tmp"
 fi
-
-# newer TARGET DEP...: is TARGET missing or older than a DEP?
-newer() {
-	local out=$1 dep
-	shift
-	[ -e "$out" ] || return 0
-	for dep in "$@"; do
-		[ "$dep" -nt "$out" ] && return 0
-	done
-	return 1
-}
-
-# Other flags or another compiler: build everything again.
-stamp="$CC $($CC --version 2>/dev/null | head -n 1) $CFLAGS $LIBS"
-if [ ! -f "$build/flags" ] || [ "$(cat "$build/flags")" != "$stamp" ]; then
-	rm -f "$build"/obj/*.o "$build"/obj/libcore.a "$build"/bin/fuzz_*
-	printf '%s\n' "$stamp" >"$build/flags"
-fi
-
-headers=(pam_oidc/*.h)
-objs=()
-pending=()
-for src in pam_oidc/*.c; do
-	name=${src##*/}
-	name=${name%.c}
-	case $name in
-	pam_oidc | handle) continue ;;
-	esac
-	obj="$build/obj/$name.o"
-	objs+=("$obj")
-	if newer "$obj" "$src" "${headers[@]}"; then
-		pending+=("$src")
-	fi
-done
-
-# compile SRC: one core object; its output goes to a log kept on failure.
-compile() {
-	local src=$1 name
-	name=${src##*/}
-	name=${name%.c}
-	# shellcheck disable=SC2086
-	if ! $CC $CFLAGS -c "$src" -o "$build/obj/$name.o.tmp" \
-		>"$build/log/cc-$name.log" 2>&1; then
-		cat "$build/log/cc-$name.log" >&2
-		rm -f "$build/obj/$name.o.tmp"
-		return 1
-	fi
-	mv "$build/obj/$name.o.tmp" "$build/obj/$name.o"
-}
-
-failed_build=0
-if [ "${#pending[@]}" -gt 0 ]; then
-	echo "== compiling ${#pending[@]} core source(s)"
-	running=0
-	for src in "${pending[@]}"; do
-		compile "$src" &
-		running=$((running + 1))
-		if [ "$running" -ge "$jobs" ]; then
-			wait -n || failed_build=1
-			running=$((running - 1))
-		fi
-	done
-	while [ "$running" -gt 0 ]; do
-		wait -n || failed_build=1
-		running=$((running - 1))
-	done
-fi
-if [ "$failed_build" -ne 0 ]; then
-	echo "run.sh: the core does not compile" >&2
-	exit 1
-fi
-
-lib="$build/obj/libcore.a"
-printf '%s\n' "${objs[@]}" >"$build/obj/objects.new"
-if newer "$lib" "${objs[@]}" ||
-	! cmp -s "$build/obj/objects.new" "$build/obj/objects"; then
-	rm -f "$lib"
-	ar rcs "$lib" "${objs[@]}"
-	mv "$build/obj/objects.new" "$build/obj/objects"
-else
-	rm -f "$build/obj/objects.new"
-fi
-
-for t in "${targets[@]}"; do
-	bin="$build/bin/fuzz_$t"
-	if newer "$bin" "$fuzzdir/fuzz_$t.c" "$fuzzdir"/*.h \
-		tests/unit/fixtures.h tests/unit/jose_vectors.h "$lib"; then
-		echo "== linking fuzz_$t"
-		# shellcheck disable=SC2086
-		$CC $CFLAGS -Wall -Wextra -Itests/fuzz -Itests/unit \
-			"$fuzzdir/fuzz_$t.c" -o "$bin" "$lib" $LIBS
-	fi
-done
 
 common=(-rss_limit_mb=2048 -timeout=10)
 

@@ -5,11 +5,6 @@
 # hostile provider (set_fields and claims modes, see tests/proxy/README.md).
 # shellcheck shell=bash
 
-# The interpreter itself: a version manager's python3 wrapper costs a few
-# hundred ms per call, and these tests call it often.
-HPY="$(python3 -I -S -c 'import sys; print(sys.executable)' 2>/dev/null)"
-HPY="${HPY:-python3}"
-
 # autoapprove ACCOUNT [DELAY_MS]: the provider approves every new device
 # authorization as ACCOUNT after DELAY_MS; autoapprove "" turns it off.
 autoapprove() {
@@ -18,14 +13,7 @@ autoapprove() {
 }
 
 token_polls() {
-	curl -sS --cacert "$IDP_DIR/ca.pem" "$IDP_URL/__stats" |
-	    "$HPY" -I -S -c "import json,sys; print(json.load(sys.stdin)['token_polls'])"
-}
-
-# plog EXPR: proxy_log with the interpreter itself.
-plog() {
-	curl -sS --cacert "$PROXY_CA" "$PROXY_URL/__log" |
-	    "$HPY" -I -S -c "import json,sys; l=json.load(sys.stdin); print($1)"
+	idp_stat "$IDP_DIR" "$IDP_PORT" "s['token_polls']"
 }
 
 proxy_log_reset() {
@@ -41,81 +29,12 @@ proxy_log_reset() {
 # these controls either, and every other line must be one of pamdrive's
 # own (a line break inside a log message would start a stray line).
 screen_check() {
-	"$HPY" -I -S - "$@" <<'PY'
-import re, sys
-
-data = open(sys.argv[1], 'rb').read()
-forbidden = [f.encode() for f in sys.argv[2:]]
-bad = []
-
-
-def scan(where, b, words):
-    for i, c in enumerate(b):
-        if (c < 0x20 and c != 0x0a) or c == 0x7f:
-            bad.append(f'{where}: byte 0x{c:02x} at offset {i}')
-            return
-    try:
-        text = b.decode('utf-8')
-    except UnicodeDecodeError as e:
-        bad.append(f'{where}: invalid UTF-8 at offset {e.start}')
-        return
-    for ch in text:
-        o = ord(ch)
-        if (0x80 <= o <= 0x9f or 0x200b <= o <= 0x200f
-                or 0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069):
-            bad.append(f'{where}: U+{o:04X}')
-            return
-    for w in words:
-        if w in b:
-            bad.append(f'{where}: shows {w.decode()!r}')
-            return
-
-
-own = (b'SYSLOG ', b'TIMING ', b'RESULT ', b'USER ', b'GROUPS')
-lines = data.split(b'\n')
-i = n = 0
-while i < len(lines):
-    line = lines[i]
-    if re.fullmatch(rb'MSG [0-9]+', line):
-        n += 1
-        j = i + 1
-        while j < len(lines) and lines[j] != b'END':
-            j += 1
-        if j == len(lines):
-            bad.append(f'message {n} has no END')
-            break
-        scan(f'message {n}', b'\n'.join(lines[i + 1:j]), forbidden)
-        i = j + 1
-        continue
-    if line.startswith(b'SYSLOG '):
-        scan('log line', line, [])
-    elif line and not line.startswith(own):
-        bad.append(f'stray line {line[:60]!r} (a line break in a log message?)')
-    i += 1
-print('; '.join(bad[:4]))
-PY
+	"$PY" -I -S "$ITEST/screen_check.py" "$@"
 }
 
 # plain_check FILE: the same byte rules for a whole file of plain text.
 plain_check() {
-	"$HPY" -I -S - "$1" <<'PY'
-import sys
-
-b = open(sys.argv[1], 'rb').read()
-bad = ''
-for i, c in enumerate(b):
-    if (c < 0x20 and c != 0x0a) or c == 0x7f:
-        bad = f'byte 0x{c:02x} at offset {i}'
-        break
-if not bad:
-    for ch in b.decode('utf-8', 'replace'):
-        o = ord(ch)
-        if (0x80 <= o <= 0x9f or 0x200b <= o <= 0x200f
-                or 0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069):
-            bad = f'U+{o:04X}'
-            break
-print(bad)
-PY
+	"$PY" -I -S "$ITEST/plain_check.py" "$1"
 }
 
 # verdict NAME WHY OUT: ok when WHY is empty.
@@ -159,7 +78,7 @@ dev_case() {
 		;;
 	*) why="code $LOGIN_RC" ;;
 	esac
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy rewrote no device authorization answer"
 	[ -z "$why" ] && why="$(screen_check "$out" "$@")"
 	verdict "hostile device answer $name: refused with a logged reason or shown sanitised, nothing unsafe on screen ($(
@@ -237,7 +156,7 @@ tok_case() {
 	proxy_mode '{"mode": "pass"}'
 	why="code $LOGIN_RC"
 	for want; do [ "$LOGIN_RC" = "$want" ] && why=""; done
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy rewrote no pending answer"
 	[ -z "$why" ] && why="$(screen_check "$out")"
 	want="$*"
@@ -254,7 +173,7 @@ log_case() {
 	hlogin "hl-$name" "$WORK/htok.conf" alice
 	proxy_mode '{"mode": "pass"}'
 	[ "$LOGIN_RC" = "$3" ] || why="code $LOGIN_RC"
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy edited no ID token"
 	[ -z "$why" ] && why="$(screen_check "$out")"
 	verdict "hostile $name: code $3, escaped in the log, nothing unsafe on screen" \
@@ -327,7 +246,7 @@ id_case() {
 	elif grep -q '^USER ' "$out"; then
 		why="${why:+$why, }kiosk set PAM_USER"
 	fi
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="${why:+$why, }the proxy edited no ID token"
 	[ -z "$why" ] && why="$(screen_check "$out")"
 	verdict "identity attack $name ($([ -n "$user" ] && echo "PAM_USER $user" ||
@@ -420,7 +339,7 @@ role_case() {
 	proxy_mode '{"mode": "pass"}'
 	why="code $LOGIN_RC"
 	for want; do [ "$LOGIN_RC" = "$want" ] && why=""; done
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="the proxy edited no ID token"
 	if [ -z "$why" ] && [ "$LOGIN_RC" = "$PAM_SUCCESS" ]; then
 		if ! grep -q '^RESULT setcred=Success' "$out"; then
@@ -539,7 +458,7 @@ rehash_dir() {
 test_environment_does_not_steer() {
 	local fwd home="$WORK/envhome" good="$IDP_DIR/ca.pem"
 	local other="$IDP_DIR/other-ca.pem" kl="$WORK/keylog.txt" hits
-	fwd="http://127.0.0.1:$(plog "l['ports']['forward']")"
+	fwd="http://127.0.0.1:$(proxy_log "l['ports']['forward']")"
 	mkdir -p "$home"
 	printf 'proxy = "%s"\ninsecure\ncacert = "%s"\n' "$fwd" "$other" \
 	    >"$home/.curlrc"
@@ -560,7 +479,7 @@ test_environment_does_not_steer() {
 	    "SSLKEYLOGFILE=$kl"
 	expect "proxy, CA and curlrc settings in the environment: the config decides, success" \
 	    $PAM_SUCCESS "$LOGIN_RC" "$WORK/henv.out"
-	hits="$(plog "len(l['proxy_hits']) + len(l['requests'])")"
+	hits="$(proxy_log "len(l['proxy_hits']) + len(l['requests'])")"
 	expect "https_proxy/HTTPS_PROXY/all_proxy/ALL_PROXY/.curlrc: no request reached a proxy" \
 	    0 "$hits"
 	if [ -s "$kl" ]; then
@@ -577,102 +496,14 @@ test_environment_does_not_steer() {
 	autoapprove ""
 }
 
-# A PAM application as sudo is during authentication: SIGINT, SIGHUP and
-# SIGTERM are caught (SA_RESTART), not fatal. Its conversation prints as
-# pamdrive's does and answers an echo-off prompt with "" (enter), no
-# response array (null-array) or a NULL string (null-string).
-#   hdrive.py CONFDIR SERVICE USER enter|null-array|null-string
-write_sudo_like_driver() {
-	cat >"$WORK/hdrive.py" <<'PY'
-import ctypes
-import signal
-import sys
-
-confdir, service, user, answer = sys.argv[1:5]
-pam = ctypes.CDLL('libpam.so.0')
-# The process's own malloc and free, whichever library provides them (an
-# interposed allocator, as under ASan, must see both ends).
-libc = ctypes.CDLL(None)
-libc.calloc.restype = ctypes.c_void_p
-libc.calloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
-libc.strdup.restype = ctypes.c_void_p
-libc.strdup.argtypes = [ctypes.c_char_p]
-libc.free.argtypes = [ctypes.c_void_p]
-
-
-class Msg(ctypes.Structure):
-    _fields_ = [('style', ctypes.c_int), ('msg', ctypes.c_char_p)]
-
-
-class Resp(ctypes.Structure):
-    _fields_ = [('resp', ctypes.c_void_p), ('retcode', ctypes.c_int)]
-
-
-CONV = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int,
-                        ctypes.POINTER(ctypes.POINTER(Msg)),
-                        ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)
-
-
-class Conv(ctypes.Structure):
-    _fields_ = [('conv', CONV), ('appdata', ctypes.c_void_p)]
-
-
-out = sys.stdout.buffer
-
-
-def conv(n, msgs, resp, data):
-    r = libc.calloc(n, ctypes.sizeof(Resp))
-    arr = ctypes.cast(r, ctypes.POINTER(Resp))
-    drop = False
-    for i in range(n):
-        m = msgs[i].contents
-        out.write(b'MSG %d\n%s\nEND\n' % (m.style, m.msg))
-        out.flush()
-        if m.style in (1, 2):
-            if answer == 'null-array':
-                drop = True
-            elif answer == 'enter':
-                arr[i].resp = libc.strdup(b'')
-    if drop:
-        libc.free(r)
-        r = None
-    resp[0] = r
-    return 0
-
-
-caught = []
-for s in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-    signal.signal(s, lambda sig, frame: caught.append(sig))
-    signal.siginterrupt(s, False)
-cb = CONV(conv)
-pc = Conv(cb, None)
-pamh = ctypes.c_void_p()
-pam.pam_start_confdir.argtypes = [ctypes.c_char_p, ctypes.c_char_p,
-                                  ctypes.POINTER(Conv), ctypes.c_char_p,
-                                  ctypes.POINTER(ctypes.c_void_p)]
-pam.pam_authenticate.argtypes = [ctypes.c_void_p, ctypes.c_int]
-pam.pam_end.argtypes = [ctypes.c_void_p, ctypes.c_int]
-if pam.pam_start_confdir(service.encode(), user.encode(), ctypes.byref(pc),
-                         confdir.encode(), ctypes.byref(pamh)) != 0:
-    sys.exit(101)
-rc = pam.pam_authenticate(pamh, 0)
-out.write(b'RESULT auth=%d\n' % rc)
-out.write(b'RESULT signals=%s\n' % ' '.join(map(str, caught)).encode())
-out.flush()
-pam.pam_end(pamh, rc)
-sys.exit(rc)
-PY
-}
-
-# sudo_like_start OUT SERVICE USER ANSWER: hdrive.py in the background.
+# sudo_like_start OUT SERVICE USER ANSWER: sudodrive (a PAM application
+# as sudo is during authentication: SIGINT, SIGHUP and SIGTERM caught with
+# SA_RESTART, not fatal) in the background; it answers an echo-off prompt
+# with "" (enter), no response array (null-array) or a NULL string
+# (null-string).
 sudo_like_start() {
-	# Under ASan the interpreter's objects still alive at exit are not
-	# leaks of the module: suppress what Python's allocator holds.
-	printf 'leak:_PyObject_Malloc\nleak:_PyObject_Realloc\n' \
-	    >"$WORK/hdrive.supp"
-	env "${NSS_ENV[@]}" LSAN_OPTIONS="suppressions=$WORK/hdrive.supp" \
-	    "$HPY" -I -S "$WORK/hdrive.py" "$WORK/pam.d" "$2" \
-	    "$3" "$4" >"$1" 2>&1 &
+	env "${NSS_ENV[@]}" "$BUILD_ABS/sudodrive" -c "$WORK/pam.d" -s "$2" \
+	    -u "$3" -a "$4" >"$1" 2>&1 &
 	LOGIN_PID=$!
 }
 
@@ -779,7 +610,6 @@ conv_case() {
 }
 
 test_conversation_and_interruption() {
-	write_sudo_like_driver
 	write_conf "$WORK/henter.conf" pam-public "wait = enter" "timeout = 20"
 	write_conf "$WORK/hsig.conf" pam-public "wait = poll" "timeout = 10"
 	autoapprove alice
@@ -810,25 +640,7 @@ test_conversation_and_interruption() {
 # secrets_check OUT STRACE SECRETS_FILE: which secret (or a 12-character
 # piece of one) appears in the driver's output or in the execve trace.
 secrets_check() {
-	"$HPY" -I -S - "$@" <<'PY'
-import sys
-
-out = open(sys.argv[1], 'rb').read()
-trace = open(sys.argv[2], 'rb').read()
-found = []
-for line in open(sys.argv[3]):
-    name, value = line.rstrip('\n').split('\t', 1)
-    pieces = {value, value[:12], value[-12:]}
-    if name == 'id_token':
-        pieces |= set(value.split('.')[1:])
-    for p in sorted(pieces):
-        if len(p) < 8:
-            continue
-        for where, data in (('log/conversation', out), ('execve', trace)):
-            if p.encode() in data:
-                found.append(f'{name} in {where}')
-print(', '.join(sorted(set(found))))
-PY
+	"$PY" -I -S "$ITEST/secrets_check.py" "$@"
 }
 
 # A discovery document or a JWKS the module refuses is never cached: the
@@ -847,7 +659,7 @@ test_refused_documents_not_cached() {
 	why=""
 	[ "$LOGIN_RC" != "$PAM_SUCCESS" ] || why="signed in"
 	[ "$n" = 0 ] || why="$why; the refused document was cached"
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="$why; the proxy rewrote no discovery document"
 	verdict "a discovery document naming another issuer is refused and not cached" \
 	    "$why" "$WORK/refuse-disco.out"
@@ -860,7 +672,7 @@ test_refused_documents_not_cached() {
 	why=""
 	[ "$LOGIN_RC" != "$PAM_SUCCESS" ] || why="signed in"
 	[ "$n" = 0 ] || why="$why; the refused JWKS was cached"
-	[ "$(plog "l['counters']['faults']")" -gt 0 ] ||
+	[ "$(proxy_log "l['counters']['faults']")" -gt 0 ] ||
 	    why="$why; the proxy rewrote no JWKS"
 	verdict "a malformed JWKS is refused and not cached" "$why" \
 	    "$WORK/refuse-jwks.out"
@@ -892,7 +704,7 @@ test_no_secrets_in_logs_or_children() {
 	expect "debug login with client_secret_basic under strace succeeds" \
 	    $PAM_SUCCESS "$LOGIN_RC" "$out"
 	{
-		plog "'\n'.join(k + '\t' + v for r in l['requests'] for k, v in (r.get('secrets') or {}).items())"
+		proxy_log "'\n'.join(k + '\t' + v for r in l['requests'] for k, v in (r.get('secrets') or {}).items())"
 		printf 'client_secret\tbasic-secret\n'
 		printf 'basic_credentials\t%s\n' \
 		    "$(printf 'pam-basic:basic-secret' | base64 -w0)"

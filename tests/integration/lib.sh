@@ -4,9 +4,15 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 IDP="$ROOT/tests/idp"
+ITEST="$ROOT/tests/integration"
+
+# The interpreter itself: a version manager's python3 wrapper costs a few
+# hundred ms per call, and the tests call it often.
+PY="$(python3 -I -S "$ITEST/python_path.py" 2>/dev/null)"
+PY="${PY:-python3}"
 
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	"$PY" -I -S "$ITEST/free_port.py"
 }
 
 # idp_start DIR [ENV=VAL...]: a provider in DIR; sets IDP_URL, IDP_DIR.
@@ -27,7 +33,7 @@ idp_stop() {
 # idp_stat DIR PORT EXPR: a number from the provider's counters.
 idp_stat() {
 	curl -sS --cacert "$1/ca.pem" "https://127.0.0.1:$2/__stats" |
-	    python3 -c "import json,sys; s=json.load(sys.stdin); print($3)"
+	    "$PY" -I -S "$ITEST/json_expr.py" s "$3"
 }
 
 idp_reset() {
@@ -107,6 +113,8 @@ SVC
 login_start() {
 	local out="$1" svc="$2" user="$3"
 	shift 3
+	# The file exists before wait_code reads it.
+	: >"$out"
 	env "${NSS_ENV[@]}" "$BUILD_ABS/pamdrive" -c "$WORK/pam.d" -s "$svc" \
 	    ${user:+-u "$user"} "$@" >"$out" 2>&1 &
 	LOGIN_PID=$!
@@ -162,5 +170,5 @@ proxy_mode() {
 # proxy_log EXPR: a value from the proxy's request log (python, l = log).
 proxy_log() {
 	curl -sS --cacert "$PROXY_CA" "$PROXY_URL/__log" |
-	    python3 -c "import json,sys; l=json.load(sys.stdin); print($1)"
+	    "$PY" -I -S "$ITEST/json_expr.py" l "$1"
 }

@@ -6,6 +6,13 @@ set -uo pipefail
 
 BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
+for b in pam_oidc.so pam-oidc pamdrive sudodrive unit/test_retval; do
+	if [ ! -e "$BUILD_ABS/$b" ]; then
+		echo "run.sh: no $BUILD_ABS/$b;" \
+		    "run make BUILD=$BUILD_ABS all test-bins" >&2
+		exit 2
+	fi
+done
 . "$(dirname "$0")/providers.sh"
 . "$(dirname "$0")/hostile.sh"
 . "$(dirname "$0")/identity.sh"
@@ -512,10 +519,7 @@ test_provider_down() {
 	    ok "an unreachable provider is logged with the URL and reason" ||
 	    not_ok "unreachable log line" "missing" "$WORK/down.out"
 	# A peer that accepts TCP and never answers: bounded by http_timeout.
-	python3 -c '
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-time.sleep(60)' "$port" &
+	"$PY" -I -S "$ITEST/hang_server.py" "$port" 60 &
 	HANG_PID=$!
 	sleep 0.3
 	t0=$(date +%s%N)
@@ -632,6 +636,30 @@ test_unknown_user() {
 	    2 "$(idp_stat "$IDP_DIR" "$IDP_PORT" "s['module_requests'].get('/device/auth', 0)")"
 }
 
+# The return codes of the module's entry points when the provider answers
+# (tests/retval/test_retval.c, whose cases without a provider run in make
+# unit): one line per cmocka case.
+test_return_codes_with_provider() {
+	local out="$WORK/retval.out" rc=0 name seen=0
+	autoapprove alice
+	RETVAL_ISSUER="$IDP_URL" RETVAL_CA="$IDP_DIR/ca.pem" \
+	    "$BUILD_ABS/unit/test_retval" >"$out" 2>&1 || rc=$?
+	autoapprove ""
+	while read -r name; do
+		seen=$((seen + 1))
+		ok "return codes with the provider: $name"
+	done < <(sed -n 's/^\[       OK \] \(test_[a-z_]*\)$/\1/p' "$out")
+	while read -r name; do
+		seen=$((seen + 1))
+		not_ok "return codes with the provider: $name" "failed" "$out"
+	done < <(sed -n 's/^\[  FAILED  \] \(test_[a-z_]*\)$/\1/p' "$out" |
+	    sort -u)
+	if [ "$seen" = 0 ] || { [ "$rc" != 0 ] &&
+	    ! grep -q '^\[  FAILED  \] test_' "$out"; }; then
+		not_ok "return codes with the provider" "exit $rc" "$out"
+	fi
+}
+
 test_exported_symbols
 test_approve_poll_mode
 test_warm_cache_no_discovery_or_jwks
@@ -659,6 +687,7 @@ test_unknown_ca
 test_system_store
 test_bad_config
 test_unknown_user
+test_return_codes_with_provider
 test_oauth2_only_provider_github_style
 test_google_verification_url
 test_require_claims_google_style

@@ -38,17 +38,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-robust_build || {
-	echo "alloc.sh: cannot build the interposer or the driver" >&2
-	exit 2
-}
+robust_bins failmalloc.so logindrive || exit 2
 nss_setup "$WORK"
 robust_idp || {
 	echo "alloc.sh: the test provider did not start" >&2
 	exit 2
 }
-run_env "$WORK/bin/failmalloc.so"
-DRIVE="$WORK/bin/logindrive"
+run_env "$BUILD_ABS/failmalloc.so"
+DRIVE="$BUILD_ABS/logindrive"
 
 # Each job slot has its own config, service and cache directory.
 slot_setup() {

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drive.h"
+#include "driver.h"
 
 #define MODULE "pam_oidc.so"
 
@@ -62,7 +62,8 @@ print_fds(void)
 		return;
 	printf("FDS");
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+		if (de->d_name[0] == '.' ||
+		    strtol(de->d_name, NULL, 10) == dirfd(d))
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
 		if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
@@ -84,8 +85,10 @@ rss_kb(void)
 	if ((f = fopen("/proc/self/status", "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+		if (strncmp(line, "VmRSS:", 6) == 0) {
+			kb = strtol(line + 6, NULL, 10);
 			break;
+		}
 	fclose(f);
 	return kb;
 }
@@ -135,8 +138,8 @@ main(int argc, char **argv)
 	static const char *const libs[] = { "libcurl", "libjansson",
 		"libqrencode", "libssl", "libcrypto" };
 	const char *confdir = NULL, *service = NULL, *user = NULL;
-	struct drive_conv dc;
-	struct pam_conv pc = { drive_conv, &dc };
+	struct driver_conv dc = { 0 };
+	struct pam_conv pc = { driver_conv, &dc };
 	pam_handle_t *pamh;
 	int c, i, j, n = 1000, rc, ac, in, after, bad = 0, stay = 0, done;
 	double t, auth_ms = 0, auth_max = 0;
@@ -146,7 +149,7 @@ main(int argc, char **argv)
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
 		case 'u': user = optarg; break;
-		case 'n': n = atoi(optarg); break;
+		case 'n': n = (int)strtol(optarg, NULL, 10); break;
 		default: return 100;
 		}
 	}
@@ -159,8 +162,8 @@ main(int argc, char **argv)
 	printf("SAMPLE cycle=0 fds=%d rss_kb=%ld heap_kb=%ld\n", count_fds(),
 	    rss_kb(), heap_kb());
 	for (i = 1; i <= n; i++) {
-		memset(&dc, 0, sizeof(dc));
-		drive_log_clear();
+		driver_conv_reset(&dc);
+		driver_log_clear();
 		pamh = NULL;
 		if (pam_start_confdir(service, user, &pc, confdir, &pamh) !=
 		    PAM_SUCCESS) {
@@ -184,7 +187,7 @@ main(int argc, char **argv)
 			printf("FAIL cycle %d: auth=%d acct=%d code=%d qr=%d "
 			       "prompts=%d\n",
 			    i, rc, ac, dc.code_seen, dc.qr_seen, dc.prompts);
-			drive_log_dump(stdout, "    | ");
+			driver_log_dump(stdout, "    | ");
 		}
 		if (in != 1 || after != 0) {
 			stay++;

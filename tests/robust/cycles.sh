@@ -50,10 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-robust_build || {
-	echo "cycles.sh: cannot build the drivers" >&2
-	exit 2
-}
+robust_bins cycles || exit 2
 nss_setup "$WORK"
 robust_idp || {
 	echo "cycles.sh: the test provider did not start" >&2
@@ -72,7 +69,7 @@ token_polls() {
 
 polls0="$(token_polls)"
 t0="$(date +%s)"
-env "${RUN_ENV[@]}" timeout -k 5 900 "$WORK/bin/cycles" -n "$N" \
+env "${RUN_ENV[@]}" timeout -k 5 900 "$BUILD_ABS/cycles" -n "$N" \
     -c "$WORK/pam.d" -s robust -u alice >"$WORK/cycles.out" 2>&1
 rc=$?
 t1="$(date +%s)"
@@ -155,7 +152,7 @@ if [ "$VG_N" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
 	env "${RUN_ENV[@]}" timeout -k 5 900 valgrind --error-exitcode=42 \
 	    --leak-check=full --errors-for-leak-kinds=definite \
 	    --keep-debuginfo=yes --num-callers=30 \
-	    --log-file="$WORK/vg.log" "$WORK/bin/cycles" -n "$VG_N" \
+	    --log-file="$WORK/vg.log" "$BUILD_ABS/cycles" -n "$VG_N" \
 	    -c "$WORK/pam.d" -s robust -u alice >"$WORK/vg.out" 2>&1
 	vrc=$?
 	t1="$(date +%s)"

@@ -1,11 +1,7 @@
-# Shared by alloc.sh and cycles.sh: the build of the robustness drivers,
-# a provider that approves every login at once, and a config for it.
+# Shared by alloc.sh and cycles.sh: the robustness drivers the Makefile
+# built, a provider that approves every login at once, and a config for it.
 # Needs tests/integration/lib.sh sourced first, BUILD_ABS and WORK set.
 # shellcheck shell=bash
-
-ROBUST="$ROOT/tests/robust"
-CC="${CC:-cc}"
-ROBUST_CFLAGS=(-D_GNU_SOURCE -O2 -g -std=gnu11 -Wall -Wextra -Werror)
 
 passed=0 failed=0
 ok() {
@@ -27,17 +23,16 @@ check() {
 	fi
 }
 
-# robust_build: failmalloc.so, logindrive and cycles in $WORK/bin. The
-# drivers export their syslog (-rdynamic) so that the module binds to it
-# (drive.c).
-robust_build() {
-	mkdir -p "$WORK/bin"
-	"$CC" "${ROBUST_CFLAGS[@]}" -shared -fPIC -o "$WORK/bin/failmalloc.so" \
-	    "$ROBUST/failmalloc.c" -ldl &&
-	"$CC" "${ROBUST_CFLAGS[@]}" -rdynamic -o "$WORK/bin/logindrive" \
-	    "$ROBUST/logindrive.c" "$ROBUST/drive.c" -lpam &&
-	"$CC" "${ROBUST_CFLAGS[@]}" -rdynamic -o "$WORK/bin/cycles" \
-	    "$ROBUST/cycles.c" "$ROBUST/drive.c" -lpam
+# robust_bins PROGRAM...: each is in BUILD_ABS (make test-bins builds
+# them: failmalloc.so, logindrive, cycles); says which is missing.
+robust_bins() {
+	local b missing=""
+	for b in "$@"; do
+		[ -e "$BUILD_ABS/$b" ] || missing="$missing $BUILD_ABS/$b"
+	done
+	[ -z "$missing" ] && return 0
+	echo "missing:$missing; run make BUILD=$BUILD_ABS test-bins" >&2
+	return 1
 }
 
 # robust_idp: the test provider, approving every device code for alice

@@ -12,33 +12,32 @@
  */
 #include <security/pam_appl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
-#include "drive.h"
+#include "driver.h"
 
 int
 main(int argc, char **argv)
 {
-	struct drive_conv dc = { 0 };
-	struct pam_conv pc = { drive_conv, &dc };
+	struct driver_conv dc = { 0 };
+	struct pam_conv pc = { driver_conv, &dc };
 	const char *confdir = NULL, *service = NULL, *user = NULL;
 	pam_handle_t *pamh = NULL;
 	int c, rc, ac;
 
-	dc.print = 1;
+	dc.out = stdout;
 	while ((c = getopt(argc, argv, "c:s:u:q")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
 		case 'u': user = optarg; break;
-		case 'q': dc.print = 0; break;
+		case 'q': dc.out = NULL; break;
 		default: return 100;
 		}
 	}
 	if (confdir == NULL || service == NULL || user == NULL)
 		return 100;
-	drive_log_print(1);
+	driver_log_to(stdout, 0);
 	if (pam_start_confdir(service, user, &pc, confdir, &pamh) !=
 	    PAM_SUCCESS) {
 		printf("RESULT pam_start failed\n");
