@@ -110,6 +110,18 @@ $(BUILD)/unit/test_retval: tests/retval/test_retval.c $(BUILD)/driver.o \
 	    -DRETVAL_MODULE='"$(abspath $(BUILD))/pam_oidc.so"' -rdynamic \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/driver.o -lpam -lcmocka
 
+# The module and a driver that signs in from several threads at once,
+# under ThreadSanitizer, in $(TSAN_BUILD) (tests/robust/threads.sh).
+TSAN_BUILD ?= build-tsan
+
+tsan-bins:
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g" SAN="-fsanitize=thread" \
+	    $(TSAN_BUILD)/pam_oidc.so $(TSAN_BUILD)/threads
+
+$(BUILD)/threads: tests/robust/threads.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -lpthread
+
 deps:
 	@bash tests/deps.sh
 
@@ -119,7 +131,7 @@ unit: $(UNIT:%=$(BUILD)/unit/%) $(BUILD)/unit/test_retval
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run
 # to its end (tests/check.sh prints a summary).
-check: deps all test-bins fuzz-bins unit man-check format-check
+check: deps all test-bins fuzz-bins tsan-bins unit man-check format-check
 	@bash tests/check.sh $(BUILD)
 
 # The libFuzzer targets: the core and each tests/fuzz/fuzz_<target>.c
@@ -226,8 +238,8 @@ print-pamdir:
 	@echo $(PAMDIR)
 
 clean:
-	rm -rf build build-asan $(FUZZ_BUILD)
+	rm -rf build build-asan build-tsan build-deb $(FUZZ_BUILD)
 
-.PHONY: fuzz fuzz-bins test-bins lint e2e all deps unit check asan demo bench \
+.PHONY: fuzz fuzz-bins test-bins tsan-bins lint e2e all deps unit check asan demo bench \
 	man-check format-check install \
 	uninstall print-pamdir clean

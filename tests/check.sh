@@ -13,6 +13,7 @@ suites=(
 	"e2e|bash tests/e2e/run.sh $BUILD"
 	"allocation failure|bash tests/robust/alloc.sh $BUILD"
 	"1000 cycles|bash tests/robust/cycles.sh $BUILD"
+	"8 threads|bash tests/robust/threads.sh build-tsan"
 	"fuzz regressions|bash tests/fuzz/run.sh 0"
 )
 results=()

@@ -287,3 +287,48 @@ test_tolerated_device_answers() {
 	    'the code is taken to live 20 s'
 	autoapprove ""
 }
+
+# What the application does with the PAM handle cannot make the module
+# read freed memory or sign in someone nobody asked for.
+test_handle_rules() {
+	local f="$WORK/ihand.conf" before after
+	conf_via_proxy "$f" pam-public "wait = poll" "timeout = 20"
+	write_service "$WORK/pam.d" ihand "$f"
+	# No conversation function: nothing is sent to the provider.
+	before="$(idp_stat "$IDP_DIR" "$IDP_PORT" \
+	    "s['module_requests'].get('/device/auth', 0)")"
+	login_start "$WORK/ihand-noconv.out" ihand alice -N
+	login_wait
+	after="$(idp_stat "$IDP_DIR" "$IDP_PORT" \
+	    "s['module_requests'].get('/device/auth', 0)")"
+	expect "no conversation function: PAM_CONV_ERR" $PAM_CONV_ERR \
+	    "$LOGIN_RC" "$WORK/ihand-noconv.out"
+	expect "no conversation function: the provider is not asked" \
+	    "$before" "$after"
+	# An empty answer at the login prompt is not kiosk mode.
+	login_start "$WORK/ihand-empty.out" ihand ""
+	login_wait
+	expect "an empty name at the login prompt, kiosk = no: PAM_USER_UNKNOWN" \
+	    $PAM_USER_UNKNOWN "$LOGIN_RC" "$WORK/ihand-empty.out"
+	grep -q '^USER ' "$WORK/ihand-empty.out" &&
+	    not_ok "an empty name: PAM_USER stays unset" "it was set" \
+	    "$WORK/ihand-empty.out" || ok "an empty name: PAM_USER stays unset"
+	# PAM_USER changed at each conversation call, under memcheck.
+	if [ -n "${ASAN_PRELOAD:-}" ] || ! command -v valgrind >/dev/null; then
+		echo "skip - PAM_USER changed during the conversation: needs valgrind without ASan"
+		return
+	fi
+	autoapprove alice
+	env "${NSS_ENV[@]}" valgrind -q --error-exitcode=42 \
+	    --log-file="$WORK/ihand-flip.vg" "$BUILD_ABS/pamdrive" \
+	    -c "$WORK/pam.d" -s ihand -u alice -U bob \
+	    >"$WORK/ihand-flip.out" 2>&1 &
+	LOGIN_PID=$!
+	login_wait
+	autoapprove ""
+	cat "$WORK/ihand-flip.vg" >>"$WORK/ihand-flip.out"
+	expect "PAM_USER changed at each conversation call: PAM_AUTH_ERR, and memcheck finds no error" \
+	    $PAM_AUTH_ERR "$LOGIN_RC" "$WORK/ihand-flip.out"
+	has ihand-flip '^SYSLOG 5 .*PAM_USER changed while the sign-in ran: refused' \
+	    "PAM_USER changed: the log says so"
+}

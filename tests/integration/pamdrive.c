@@ -4,8 +4,12 @@
  * prints every conversation message and the exact return codes.
  *
  * pamdrive -c CONFDIR -s SERVICE [-u USER] [-e ENTER_FILE] [-f] [-p] [-C]
+ *          [-U OTHER] [-N]
  *   -e  answer an echo-off prompt only once ENTER_FILE exists
  *   -f  make the conversation fail
+ *   -U  at every conversation call, set PAM_USER to OTHER and back (each
+ *       time a new copy, so that libpam frees the string it replaces)
+ *   -N  give libpam no conversation function
  *   -p  plain output for people: messages as they are, logs as "log:"
  *   -C  after a successful account check, pam_setcred(PAM_ESTABLISH_CRED)
  *       and print the supplementary groups
@@ -30,6 +34,9 @@ struct app {
 	const char *enter_file;
 	int plain;
 	struct timespec start;
+	pam_handle_t *pamh;
+	const char *other; /* -U */
+	int flips;
 };
 
 static int
@@ -58,6 +65,25 @@ on_prompt(struct driver_conv *dc, const struct pam_message *m)
 	return PAM_SUCCESS;
 }
 
+/* The conversation, with PAM_USER changed under the module (-U). */
+static int
+flip_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *appdata)
+{
+	struct driver_conv *dc = appdata;
+	struct app *app = dc->arg;
+	const void *cur = NULL;
+	char name[256];
+
+	if (app->other != NULL && app->pamh != NULL &&
+	    pam_get_item(app->pamh, PAM_USER, &cur) == PAM_SUCCESS &&
+	    cur != NULL &&
+	    snprintf(name, sizeof(name), "%s",
+		app->flips++ % 2 == 0 ? app->other : (const char *)cur) > 0)
+		(void)pam_set_item(app->pamh, PAM_USER, name);
+	return driver_conv(n, msg, resp, appdata);
+}
+
 static void
 print_groups(void)
 {
@@ -82,7 +108,7 @@ main(int argc, char **argv)
 {
 	struct app app = { 0 };
 	struct driver_conv dc = { 0 };
-	struct pam_conv pc = { driver_conv, &dc };
+	struct pam_conv pc = { flip_conv, &dc };
 	const char *confdir = NULL, *service = NULL, *user = NULL;
 	const void *item = NULL;
 	pam_handle_t *pamh = NULL;
@@ -92,7 +118,7 @@ main(int argc, char **argv)
 	dc.on_code = on_code;
 	dc.on_prompt = on_prompt;
 	dc.arg = &app;
-	while ((c = getopt(argc, argv, "c:s:u:e:fpC")) != -1) {
+	while ((c = getopt(argc, argv, "c:s:u:e:fpCU:N")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -101,6 +127,8 @@ main(int argc, char **argv)
 		case 'f': dc.fail = 1; break;
 		case 'p': app.plain = dc.plain = 1; break;
 		case 'C': cred = 1; break;
+		case 'U': app.other = optarg; break;
+		case 'N': pc.conv = NULL; break;
 		default: return 100;
 		}
 	}
@@ -110,6 +138,7 @@ main(int argc, char **argv)
 	if (pam_start_confdir(service, user, &pc, confdir, &pamh) !=
 	    PAM_SUCCESS)
 		return 101;
+	app.pamh = pamh;
 	(void)clock_gettime(CLOCK_MONOTONIC, &app.start);
 	rc = pam_authenticate(pamh, 0);
 	if (!app.plain)

@@ -351,7 +351,7 @@ test_check_stock_debian() {
 	write_conf "$WORK/chk-stock.conf" pam-basic "timeout = 120"
 	"$BUILD_ABS/pam-oidc" check --config "$WORK/chk-stock.conf" \
 	    --sshd-config "$d/sshd_config" >"$out" 2>&1
-	if grep -q '^ok +sshd: UsePAM and keyboard-interactive reach pam_oidc' "$out" &&
+	if grep -qE '^ok +sshd: UsePAM and keyboard-interactive reach pam_oidc' "$out" &&
 	    ! grep -E '^(error|warning)' "$out" | grep -q sshd; then
 		ok "pam-oidc check: the machine's sshd_config with the shipped snippet: every sshd line ok"
 	else
@@ -716,6 +716,7 @@ test_files_that_decide
 test_device_rate_limit
 test_multi_factor
 test_tolerated_device_answers
+test_handle_rules
 test_proxy_login_through_tinyproxy
 test_proxy_credentials
 test_proxy_forbidden_port

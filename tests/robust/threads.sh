@@ -3,12 +3,15 @@
 # with the module and the driver built under ThreadSanitizer: every login
 # must succeed and ThreadSanitizer must report nothing. A login changes no
 # process-wide state, so a threaded PAM application can run several.
-#   threads.sh [TSAN_BUILD_DIR]      (default: build-tsan; made here)
+#   threads.sh [TSAN_BUILD_DIR]      (default: build-tsan; make tsan-bins)
 # Environment: THREADS (8), THREAD_LOGINS (50).
 set -uo pipefail
 
 ROOT_DIR="$(cd "$(dirname "$0")/../.." && pwd)"
-BUILD_ABS="$ROOT_DIR/${1:-build-tsan}"
+case "${1:-build-tsan}" in
+/*) BUILD_ABS="$1" ;;
+*) BUILD_ABS="$ROOT_DIR/${1:-build-tsan}" ;;
+esac
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 # shellcheck source=tests/robust/lib.sh
@@ -25,15 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The module under ThreadSanitizer, and the driver with it.
-if ! make -s -C "$ROOT_DIR" BUILD="$BUILD_ABS" OPT="-O1 -g" \
-    SAN="-fsanitize=thread" "$BUILD_ABS/pam_oidc.so" >"$WORK/build.out" 2>&1 ||
-    ! "$CC" "${ROBUST_CFLAGS[@]}" -fsanitize=thread -o "$WORK/threads" \
-    "$ROBUST/threads.c" -lpam -lpthread >>"$WORK/build.out" 2>&1; then
-	sed 's/^/    | /' "$WORK/build.out" | tail -n 30
-	echo "threads.sh: cannot build under ThreadSanitizer" >&2
-	exit 2
-fi
+for f in pam_oidc.so threads; do
+	if [ ! -f "$BUILD_ABS/$f" ]; then
+		echo "threads.sh: $BUILD_ABS/$f is missing; run make tsan-bins" >&2
+		exit 2
+	fi
+done
 robust_idp || {
 	echo "threads.sh: the test provider did not start" >&2
 	exit 2
@@ -62,7 +62,7 @@ unshare -m sh -c 'mount --make-rprivate / &&
     mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group &&
     shift 2 && exec "$@"' sh "$WORK/passwd.ns" "$WORK/group.ns" \
     env TSAN_OPTIONS="halt_on_error=0 exitcode=66 report_signal_unsafe=0 suppressions=$ROOT_DIR/tests/robust/tsan.supp log_path=$WORK/tsan" \
-    timeout -k 5 1200 "$WORK/threads" "$WORK/pam.d" robust alice "$T" "$L" \
+    timeout -k 5 1200 "$BUILD_ABS/threads" "$WORK/pam.d" robust alice "$T" "$L" \
     >"$WORK/threads.out" 2>&1
 rc=$?
 t1="$(date +%s)"
