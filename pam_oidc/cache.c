@@ -116,7 +116,7 @@ cache_store(const char *dir, const char *kind, const char *url,
 	memcpy(data + hlen, url, ulen);
 	data[hlen + ulen] = '\n';
 	memcpy(data + hlen + ulen + 1, body, len);
-	r = safefile_write(path, data, total);
+	r = safefile_write(path, data, total, 0);
 	free(data);
 	return r;
 }

@@ -16,6 +16,7 @@
 #include "etcgroup.h"
 #include "names.h"
 #include "oidc.h"
+#include "safefile.h"
 
 struct gfile {
 	char path[4096];
@@ -201,7 +202,6 @@ replace(const char *path, const char *suffix, const char *data, size_t len,
     const struct stat *st, const struct oidc_log *lg)
 {
 	char dst[4200], tmp[4200], eb[128];
-	size_t off = 0;
 	ssize_t n;
 	int fd;
 
@@ -218,15 +218,7 @@ replace(const char *path, const char *suffix, const char *data, size_t len,
 	if (fchown(fd, st->st_uid, st->st_gid) != 0 ||
 	    fchmod(fd, st->st_mode & 07777) != 0)
 		goto fail;
-	while (off < len) {
-		n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (safefile_write_all(fd, data, len) != 0 || fsync(fd) != 0)
 		goto fail;
 	n = close(fd);
 	fd = -1;

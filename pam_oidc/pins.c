@@ -156,52 +156,6 @@ pin_check(const char *path, const char *user, const char *iss, const char *sub,
 	return OIDC_ERR_MISMATCH;
 }
 
-/* Write the pin to a temporary file and link it in: the first one wins. */
-static int
-pin_create(const char *dir, const char *path, const char *text, size_t len)
-{
-	char tmp[4200];
-	int fd, n, r = OIDC_ERR_SYSTEM;
-	ssize_t w;
-	size_t off = 0;
-
-	n = snprintf(tmp, sizeof(tmp), "%s/.pin.XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return OIDC_ERR_INVALID;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		return OIDC_ERR_SYSTEM;
-	if (fchmod(fd, 0600) != 0)
-		goto out;
-	while (off < len) {
-		w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto out;
-		off += (size_t)w;
-	}
-	/* A pin decides who an account is: it must survive a crash. */
-	if (fsync(fd) != 0)
-		goto out;
-	/*
-	 * Never replace: of two first sign-ins at once, one pair is recorded
-	 * and the other finds it. Where the file system cannot rename that
-	 * way, link(2) does the same, with two names for a moment.
-	 */
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
-		r = 0;
-	else if (errno == EINVAL || errno == ENOSYS)
-		r = link(tmp, path) == 0
-		    ? 0
-		    : (errno == EEXIST ? OIDC_ERR_INVALID : OIDC_ERR_SYSTEM);
-	else
-		r = errno == EEXIST ? OIDC_ERR_INVALID : OIDC_ERR_SYSTEM;
-out:
-	close(fd);
-	(void)unlink(tmp);
-	return r;
-}
-
 int
 pins_bind(const char *state_dir, const char *user, const char *iss,
     const char *sub, time_t now, int *created, char *pinned_sub,
@@ -226,7 +180,8 @@ pins_bind(const char *state_dir, const char *user, const char *iss,
 	/* No pin yet: record this pair, unless another sign-in just did. */
 	if ((text = pin_text(user, iss, sub, now, &len, &r)) == NULL)
 		return r;
-	r = pin_create(dir, path, text, len);
+	/* A pin decides who an account is: it must survive a crash. */
+	r = safefile_write(path, text, len, SAFEFILE_SYNC | SAFEFILE_NOREPLACE);
 	free(text);
 	if (r == 0) {
 		*created = 1;

@@ -85,9 +85,16 @@ roles_allowed(const struct oidc_strlist *roles, const char *allowed)
 	return each_word(allowed, held, (void *)roles) == 1;
 }
 
+/* Where role_map words go, and how many may. */
+struct group_sink {
+	struct oidc_strlist *list;
+	size_t max;
+};
+
 static int
 add_group(void *arg, const char *w, size_t n)
 {
+	struct group_sink *sink = arg;
 	char name[64];
 
 	/* config.c keeps the words; check each before it reaches /etc. */
@@ -97,20 +104,21 @@ add_group(void *arg, const char *w, size_t n)
 	name[n] = '\0';
 	if (!names_valid(name, NAMES_GROUP_MAX))
 		return OIDC_ERR_CONFIG;
-	return push(arg, w, n, GROUPS_MAX);
+	return push(sink->list, w, n, sink->max);
 }
 
 int
 roles_groups(const struct oidc_strlist *roles, const struct oidc_kv *map,
     struct oidc_strlist *groups)
 {
+	struct group_sink sink = { groups, GROUPS_MAX };
 	int r;
 
 	memset(groups, 0, sizeof(*groups));
 	for (; map != NULL; map = map->next) {
 		if (!strlist_has(roles, map->key, strlen(map->key)))
 			continue;
-		if ((r = each_word(map->value, add_group, groups)) != 0) {
+		if ((r = each_word(map->value, add_group, &sink)) != 0) {
 			strlist_free(groups);
 			return r == OIDC_ERR_CLAIM ? OIDC_ERR_CONFIG : r;
 		}
@@ -118,28 +126,15 @@ roles_groups(const struct oidc_strlist *roles, const struct oidc_kv *map,
 	return 0;
 }
 
-static int
-add_managed(void *arg, const char *w, size_t n)
-{
-	char name[64];
-
-	if (n >= sizeof(name))
-		return OIDC_ERR_CONFIG;
-	memcpy(name, w, n);
-	name[n] = '\0';
-	if (!names_valid(name, NAMES_GROUP_MAX))
-		return OIDC_ERR_CONFIG;
-	return push(arg, w, n, MANAGED_MAX);
-}
-
 int
 roles_managed_groups(const struct oidc_kv *map, struct oidc_strlist *groups)
 {
+	struct group_sink sink = { groups, MANAGED_MAX };
 	int r;
 
 	memset(groups, 0, sizeof(*groups));
 	for (; map != NULL; map = map->next) {
-		if ((r = each_word(map->value, add_managed, groups)) != 0) {
+		if ((r = each_word(map->value, add_group, &sink)) != 0) {
 			strlist_free(groups);
 			return r == OIDC_ERR_CLAIM ? OIDC_ERR_CONFIG : r;
 		}

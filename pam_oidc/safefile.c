@@ -172,41 +172,61 @@ safefile_mkdir(const char *dir, char *why, size_t whysz)
 }
 
 int
-safefile_write(const char *path, const void *data, size_t len)
+safefile_write_all(int fd, const void *data, size_t len)
 {
-	char tmp[4096];
 	const char *p = data;
 	ssize_t n;
-	int fd, r = OIDC_ERR_SYSTEM;
-	int len_ok;
 
-	len_ok = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if (len_ok < 0 || (size_t)len_ok >= sizeof(tmp))
-		return OIDC_ERR_INVALID;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		return OIDC_ERR_SYSTEM;
-	if (fchmod(fd, 0600) != 0)
-		goto fail;
 	while (len > 0) {
 		n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			goto fail;
+			return OIDC_ERR_SYSTEM;
 		p += n;
 		len -= (size_t)n;
 	}
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
 	return 0;
-fail:
-	if (fd >= 0)
+}
+
+/* Put tmp in place of path: replacing it, or only where there is none. */
+static int
+put_in_place(const char *tmp, const char *path, int flags)
+{
+	if (!(flags & SAFEFILE_NOREPLACE))
+		return rename(tmp, path) == 0 ? 0 : OIDC_ERR_SYSTEM;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	/* A file system that cannot: link(2) does it, two names a moment. */
+	if ((errno == EINVAL || errno == ENOSYS) && link(tmp, path) == 0)
+		return 0;
+	return errno == EEXIST ? OIDC_ERR_INVALID : OIDC_ERR_SYSTEM;
+}
+
+int
+safefile_write(const char *path, const void *data, size_t len, int flags)
+{
+	const char *slash = strrchr(path, '/');
+	char tmp[4200];
+	int fd, n, r = OIDC_ERR_SYSTEM;
+
+	/* A hidden name in the same directory: never a valid entry name. */
+	n = slash == NULL ? snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path)
+			  : snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX",
+				(int)(slash - path), path, slash + 1);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return OIDC_ERR_INVALID;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		return OIDC_ERR_SYSTEM;
+	if (fchmod(fd, 0600) != 0 || safefile_write_all(fd, data, len) != 0 ||
+	    ((flags & SAFEFILE_SYNC) && fsync(fd) != 0)) {
 		close(fd);
-	unlink(tmp);
+		goto out;
+	}
+	if (close(fd) != 0)
+		goto out;
+	r = put_in_place(tmp, path, flags);
+out:
+	(void)unlink(tmp);
 	return r;
 }

@@ -24,14 +24,22 @@ int safefile_read(const char *path, int flags, size_t max, char **buf,
 /* Make sure dir exists, belongs to us and is mode 0700. */
 int safefile_mkdir(const char *dir, char *why, size_t whysz);
 
+#define SAFEFILE_SYNC      0x4 /* safefile_write: fsync before it counts */
+#define SAFEFILE_NOREPLACE 0x8 /* safefile_write: only where none is */
+
 /*
- * Replace path atomically with data: a temporary file in the same
- * directory, mode 0600, then rename. Readers see the old file or the new
- * one, never a part. No fsync: what goes through here is a cache entry or
- * a grant for one login; after a crash a file may be empty or gone, and
- * its reader refuses it (a cache entry is then fetched again). An fsync
- * would put a disk flush between discovery and the code on screen.
+ * Put data at path atomically: a hidden temporary file in the same
+ * directory, mode 0600, then renamed into place. Readers see the old file
+ * or the new one, never a part. With SAFEFILE_NOREPLACE an existing file
+ * is kept and OIDC_ERR_INVALID returned, so that of two writers exactly
+ * one wins. Without SAFEFILE_SYNC no fsync: what goes through here that
+ * way is a cache entry or a hand-off for one login; after a crash it may
+ * be empty or gone, and its reader refuses it. An fsync there would put a
+ * disk flush between discovery and the code on screen.
  */
-int safefile_write(const char *path, const void *data, size_t len);
+int safefile_write(const char *path, const void *data, size_t len, int flags);
+
+/* Write all of data to fd: 0, or OIDC_ERR_SYSTEM. */
+int safefile_write_all(int fd, const void *data, size_t len);
 
 #endif

@@ -88,7 +88,7 @@ session_handoff_write(const char *cache_dir, const char *user,
 	}
 	if ((r = handoff_path(cache_dir, id, path, sizeof(path))) != 0)
 		return r;
-	return safefile_write(path, body, len);
+	return safefile_write(path, body, len, 0);
 }
 
 /* The hand-off's lines, strictly: magic, user, expires, then groups. */

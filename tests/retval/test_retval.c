@@ -50,9 +50,14 @@
 #endif
 
 #define ENV_DIR "RETVAL_DIR"
-/* A user in the passwd file, and one the test checks is in no file. */
+/*
+ * A user in the passwd file, one the test checks is in no file, and a
+ * system account (UID 0), which the module leaves to the rest of the
+ * stack before asking the provider.
+ */
 #define KNOWN   "alice"
 #define UNKNOWN "mallory"
+#define SYSTEM  "root"
 
 /* The stack that hands the module's own code back to the application. */
 #define EXACT "[success=ok ignore=ok default=bad]"
@@ -300,19 +305,29 @@ test_bad_configuration_is_service_err(void **state)
 	}
 }
 
-/* The user is turned away before the provider is asked: the issuer here
- * is a closed port, which would give PAM_AUTHINFO_UNAVAIL. */
+/*
+ * Root is turned away before the provider is asked: the issuer here is a
+ * closed port, which would give PAM_AUTHINFO_UNAVAIL. An unknown user is
+ * not told apart from a known one: the provider is asked for both.
+ */
 static void
-test_unknown_user_is_user_unknown(void **state)
+test_system_account_is_user_unknown(void **state)
 {
 	char cfg[400];
 	pam_handle_t *pamh;
 
 	conf(cfg, sizeof(cfg), "nouser", 0600, "");
 	service("nouser", "auth " EXACT " pam_oidc.so\n", cfg);
+	pamh = start("nouser", SYSTEM);
+	expect("root", PAM_USER_UNKNOWN, pam_authenticate(pamh, 0));
+	assert_true(driver_log_has("root is a system account"));
+	assert_false(driver_log_has("openid-configuration"));
+	assert_int_equal(pam_end(pamh, PAM_SUCCESS), PAM_SUCCESS);
+	driver_log_clear();
 	pamh = start("nouser", UNKNOWN);
-	expect("unknown user", PAM_USER_UNKNOWN, pam_authenticate(pamh, 0));
-	assert_true(driver_log_has("no local user " UNKNOWN));
+	expect("unknown user, as a known one", PAM_AUTHINFO_UNAVAIL,
+	    pam_authenticate(pamh, 0));
+	assert_true(driver_log_has("openid-configuration"));
 	assert_int_equal(pam_end(pamh, PAM_SUCCESS), PAM_SUCCESS);
 }
 
@@ -444,7 +459,7 @@ test_acct_mgmt_after_failed_authentication_is_ignore(void **state)
 	    "auth " EXACT " pam_oidc.so\n"
 	    "account " EXACT " pam_oidc.so\n",
 	    cfg);
-	pamh = start("acct-after", UNKNOWN);
+	pamh = start("acct-after", SYSTEM);
 	expect("auth", PAM_USER_UNKNOWN, pam_authenticate(pamh, 0));
 	expect("acct after it", PAM_IGNORE, pam_acct_mgmt(pamh, 0));
 	assert_int_equal(pam_end(pamh, PAM_SUCCESS), PAM_SUCCESS);
@@ -513,7 +528,7 @@ test_missing_entry_points_are_module_unknown(void **state)
  * How libpam combines the module's code with pam_permit's and pam_deny's.
  * "cfg" is the configuration the module reads: bad (PAM_SERVICE_ERR),
  * or good with the issuer at a closed port (PAM_AUTHINFO_UNAVAIL for a
- * known user, PAM_USER_UNKNOWN for an unknown one). ran: whether the
+ * user, PAM_USER_UNKNOWN for root). ran: whether the
  * module must have run (1), must not have (0).
  */
 struct stack {
@@ -533,7 +548,7 @@ test_stacks_combine_the_module_code_as_libpam_says(void **state)
 		{ "requisite-then-sufficient",
 		    "auth requisite pam_oidc.so\n"
 		    "auth sufficient pam_permit.so\n",
-		    0, UNKNOWN, PAM_USER_UNKNOWN, 1 },
+		    0, SYSTEM, PAM_USER_UNKNOWN, 1 },
 		{ "requisite-unavail-then-permit",
 		    "auth requisite pam_oidc.so\n"
 		    "auth required pam_permit.so\n",
@@ -547,11 +562,11 @@ test_stacks_combine_the_module_code_as_libpam_says(void **state)
 		{ "deny-then-module",
 		    "auth required pam_deny.so\n"
 		    "auth required pam_oidc.so\n",
-		    0, UNKNOWN, PAM_AUTH_ERR, 1 },
+		    0, SYSTEM, PAM_AUTH_ERR, 1 },
 		{ "module-then-deny",
 		    "auth required pam_oidc.so\n"
 		    "auth required pam_deny.so\n",
-		    0, UNKNOWN, PAM_USER_UNKNOWN, 1 },
+		    0, SYSTEM, PAM_USER_UNKNOWN, 1 },
 		{ "bad-config-then-deny",
 		    "auth required pam_oidc.so\n"
 		    "auth required pam_deny.so\n",
@@ -578,7 +593,7 @@ test_stacks_combine_the_module_code_as_libpam_says(void **state)
 		{ "sufficient-module-then-deny",
 		    "auth sufficient pam_oidc.so\n"
 		    "auth required pam_deny.so\n",
-		    0, UNKNOWN, PAM_AUTH_ERR, 1 },
+		    0, SYSTEM, PAM_AUTH_ERR, 1 },
 		{ "optional-module-then-permit",
 		    "auth optional pam_oidc.so\n"
 		    "auth required pam_permit.so\n",
@@ -654,9 +669,12 @@ test_provider_identity_mismatch_is_auth_err(void **state)
 	assert_int_equal(pam_end(pamh, PAM_AUTH_ERR), PAM_SUCCESS);
 }
 
-/* alice holds role admin; allowed_roles = user turns her away at acct. */
+/*
+ * alice holds role admin; allowed_roles = user turns her away in
+ * authentication already, and the account check does not pass her.
+ */
 static void
-test_provider_outside_allowed_roles_is_perm_denied(void **state)
+test_provider_outside_allowed_roles_is_auth_err(void **state)
 {
 	char cfg[400];
 	pam_handle_t *pamh;
@@ -668,9 +686,9 @@ test_provider_outside_allowed_roles_is_perm_denied(void **state)
 	    "account " EXACT " pam_oidc.so\n",
 	    cfg);
 	pamh = start("roles", "alice");
-	expect("auth", PAM_SUCCESS, pam_authenticate(pamh, 0));
-	expect("acct", PAM_PERM_DENIED, pam_acct_mgmt(pamh, 0));
-	assert_int_equal(pam_end(pamh, PAM_SUCCESS), PAM_SUCCESS);
+	expect("auth", PAM_AUTH_ERR, pam_authenticate(pamh, 0));
+	expect("acct", PAM_IGNORE, pam_acct_mgmt(pamh, 0));
+	assert_int_equal(pam_end(pamh, PAM_AUTH_ERR), PAM_SUCCESS);
 }
 
 /* A success under sufficient ends the stack; under requisite it does
@@ -888,7 +906,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup(
 		    test_bad_configuration_is_service_err, setup_test),
 		cmocka_unit_test_setup(
-		    test_unknown_user_is_user_unknown, setup_test),
+		    test_system_account_is_user_unknown, setup_test),
 		cmocka_unit_test_setup(
 		    test_unreachable_provider_is_authinfo_unavail, setup_test),
 		cmocka_unit_test_setup(
@@ -923,7 +941,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup(
 		    test_provider_identity_mismatch_is_auth_err, setup_test),
 		cmocka_unit_test_setup(
-		    test_provider_outside_allowed_roles_is_perm_denied,
+		    test_provider_outside_allowed_roles_is_auth_err,
 		    setup_test),
 		cmocka_unit_test_setup(
 		    test_provider_success_in_stacks, setup_test),
