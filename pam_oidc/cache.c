@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "json.h"
 #include "oidc.h"
 #include "safefile.h"
 
@@ -236,4 +237,43 @@ cache_rate_limit(const char *dir, const char *kind, const char *url, time_t now)
 	if (cache_store(dir, kind, url, "", 0, CACHE_MIN_AGE, now) != 0)
 		return OIDC_ERR_EXPIRED;
 	return 0;
+}
+
+void
+cache_control(const char *v, size_t n, long *max_age, int *no_store)
+{
+	char buf[256], *p, *end;
+	long age;
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	for (p = buf; *p != '\0'; p++)
+		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+	if (strstr(buf, "no-store") != NULL || strstr(buf, "no-cache") != NULL)
+		*no_store = 1;
+	if ((p = strstr(buf, "max-age=")) != NULL) {
+		age = strtol(p + 8, &end, 10);
+		if (end != p + 8 && age >= 0)
+			*max_age = age;
+	}
+}
+
+int
+cache_load_json(const char *dir, const char *kind, const char *url, time_t now,
+    json_t **doc)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int r;
+
+	r = cache_load(dir, kind, url, now, &body, &len);
+	if (r != 0) {
+		free(body);
+		return r == OIDC_ERR_NOMEM ? r : OIDC_ERR_INVALID;
+	}
+	r = json_parse_object(body, len, doc);
+	free(body);
+	return r == 0 || r == OIDC_ERR_NOMEM ? r : OIDC_ERR_PROTOCOL;
 }

@@ -4,6 +4,7 @@
 #ifndef OIDC_CACHE_H
 #define OIDC_CACHE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -25,6 +26,19 @@ int cache_load(const char *dir, const char *kind, const char *url, time_t now,
  */
 int cache_store(const char *dir, const char *kind, const char *url,
     const char *body, size_t len, long max_age, time_t now);
+
+/*
+ * A fresh entry parsed as a JSON object: 0; OIDC_ERR_INVALID when there
+ * is none (or it is stale); OIDC_ERR_PROTOCOL when it is corrupt.
+ */
+int cache_load_json(const char *dir, const char *kind, const char *url,
+    time_t now, json_t **doc);
+
+/*
+ * Read a Cache-Control header value (n bytes at v): max-age into
+ * *max_age, and no-store or no-cache as *no_store = 1.
+ */
+void cache_control(const char *v, size_t n, long *max_age, int *no_store);
 
 /* How long an entry lives, from the server's max-age within bounds. */
 long cache_lifetime(long max_age);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "http.h"
 #include "oidc.h"
 #include "proxy.h"
@@ -107,27 +108,6 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return buf_add(&h->body, data, n) == 0 ? n : 0;
 }
 
-static void
-parse_cache_control(struct oidc_http_resp *r, const char *v, size_t n)
-{
-	char buf[256], *p, *end;
-	long age;
-
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, v, n);
-	buf[n] = '\0';
-	for (p = buf; *p != '\0'; p++)
-		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-	if (strstr(buf, "no-store") != NULL || strstr(buf, "no-cache") != NULL)
-		r->no_store = 1;
-	if ((p = strstr(buf, "max-age=")) != NULL) {
-		age = strtol(p + 8, &end, 10);
-		if (end != p + 8 && age >= 0)
-			r->max_age = age;
-	}
-}
-
 static size_t
 on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -136,8 +116,8 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 	static const char cc[] = "cache-control:";
 
 	if (n > sizeof(cc) && strncasecmp(data, cc, sizeof(cc) - 1) == 0)
-		parse_cache_control(
-		    h->cur, data + sizeof(cc) - 1, n - (sizeof(cc) - 1));
+		cache_control(data + sizeof(cc) - 1, n - (sizeof(cc) - 1),
+		    &h->cur->max_age, &h->cur->no_store);
 	return n;
 }
 

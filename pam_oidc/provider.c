@@ -202,20 +202,12 @@ static int
 cache_hit(
     struct oidc_provider *p, const char *kind, const char *url, json_t **doc)
 {
-	char *body = NULL;
-	size_t len = 0;
 	int r;
 
 	if (p->flags & PROVIDER_NO_CACHE)
 		return OIDC_ERR_INVALID;
-	r = cache_load(p->cfg->cache_dir, kind, url, time(NULL), &body, &len);
-	if (r != 0) {
-		free(body);
-		return r == OIDC_ERR_NOMEM ? r : OIDC_ERR_INVALID;
-	}
-	r = json_parse_object(body, len, doc);
-	free(body);
-	if (r == 0 || r == OIDC_ERR_NOMEM)
+	r = cache_load_json(p->cfg->cache_dir, kind, url, time(NULL), doc);
+	if (r != OIDC_ERR_PROTOCOL)
 		return r;
 	log_msg(p->log, LOG_WARNING,
 	    "cached %s for %s is corrupt; fetching it again", kind,
