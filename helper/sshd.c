@@ -14,7 +14,7 @@
 
 #include "sshd.h"
 
-#define SSHD_MAX_OUTPUT (256 * 1024)
+#define SSHD_MAX_OUTPUT ((size_t)256 * 1024)
 
 extern char **environ;
 

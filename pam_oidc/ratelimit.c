@@ -64,7 +64,7 @@ window(const char *text, time_t now, int window_s, struct oidc_buf *out,
 static int
 update(int fd, time_t now, int limit, int window_s)
 {
-	const size_t max = (size_t)RATELIMIT_MAX * STAMP_MAX;
+	const size_t max = (size_t)RATELIMIT_MAX * (size_t)STAMP_MAX;
 	struct oidc_buf out;
 	char *text;
 	ssize_t n;

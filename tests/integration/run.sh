@@ -306,7 +306,7 @@ test_helper_check() {
 	    "$WORK/chk-entra.conf"
 	write_conf "$WORK/chk-path.conf" pam-public
 	sed -i "s|^ca_file = .*|ca_file = /path/to/ca.pem|" "$WORK/chk-path.conf"
-	check_case "placeholders left from the example: /path/to/" 2 \
+	check_case "placeholders left from the example: a path-to-fill-in" 2 \
 	    "^error +ca_file holds the placeholder /path/to/" \
 	    "$WORK/chk-path.conf"
 	sshd_conf "KbdInteractiveAuthentication no"
