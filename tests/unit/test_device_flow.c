@@ -167,38 +167,46 @@ test_parse_auth_interval_string_accepted(void **state)
 	device_auth_free(da);
 }
 
+/*
+ * An answer with the required fields and then members (",\"k\":v..."),
+ * parsed; its interval, lifetime and what was noted must be as given.
+ */
+static void
+expect_times(const char *members, long interval, long expires,
+    int interval_fixed, int expires_fixed)
+{
+	struct oidc_device_auth *da;
+	char buf[256];
+
+	snprintf(buf, sizeof(buf),
+	    "{\"device_code\":\"D\",\"user_code\":\"U\","
+	    "\"verification_uri\":\"https://idp.test/d\"%s}",
+	    members);
+	assert_int_equal(parse(buf, &da), 0);
+	assert_int_equal(da->interval, interval);
+	assert_int_equal(da->expires_in, expires);
+	assert_int_equal(da->interval_fixed, interval_fixed);
+	assert_int_equal(da->expires_fixed, expires_fixed);
+	device_auth_free(da);
+}
+
 /* RFC 8628 section 3.2: what is not a positive interval is none. */
 static void
 test_parse_auth_bad_interval_is_5_and_noted(void **state)
 {
 	static const char *const bad[] = { "0", "-3", "\"soon\"", "\"\"",
 		"null", "true", "1.5", "[5]" };
-	struct oidc_device_auth *da;
-	char buf[256];
+	char m[64];
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(buf, sizeof(buf),
-		    "{\"device_code\":\"D\",\"user_code\":\"U\","
-		    "\"verification_uri\":\"https://idp.test/d\","
-		    "\"expires_in\":600,\"interval\":%s}",
+		snprintf(m, sizeof(m), ",\"expires_in\":600,\"interval\":%s",
 		    bad[i]);
-		assert_int_equal(parse(buf, &da), 0);
-		assert_int_equal(da->interval, 5);
-		assert_int_equal(da->interval_fixed, 1);
-		assert_int_equal(da->expires_in, 600);
-		assert_int_equal(da->expires_fixed, 0);
-		device_auth_free(da);
+		expect_times(m, 5, 600, 1, 0);
 	}
 	/* Too long an interval is held at the bound, and noted. */
-	assert_int_equal(parse("{\"device_code\":\"D\",\"user_code\":\"U\","
-			       "\"verification_uri\":\"https://idp.test/d\","
-			       "\"expires_in\":600,\"interval\":3600}",
-			     &da),
-	    0);
-	assert_int_equal(da->interval, OIDC_MAX_INTERVAL);
-	assert_int_equal(da->interval_fixed, 1);
-	device_auth_free(da);
+	expect_times(",\"expires_in\":600,\"interval\":3600", OIDC_MAX_INTERVAL,
+	    600, 1, 0);
 }
 
 /* A lifetime that is missing or not positive is left to the timeout. */
@@ -208,29 +216,11 @@ test_parse_auth_bad_expiry_is_noted(void **state)
 	static const char *const bad[] = { "", ",\"expires_in\":0",
 		",\"expires_in\":-5", ",\"expires_in\":\"later\"",
 		",\"expires_in\":null" };
-	struct oidc_device_auth *da;
-	char buf[256];
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(buf, sizeof(buf),
-		    "{\"device_code\":\"D\",\"user_code\":\"U\","
-		    "\"verification_uri\":\"https://idp.test/d\"%s}",
-		    bad[i]);
-		assert_int_equal(parse(buf, &da), 0);
-		assert_int_equal(da->expires_in, 0);
-		assert_int_equal(da->expires_fixed, 1);
-		assert_int_equal(da->interval_fixed, 0);
-		device_auth_free(da);
-	}
-	assert_int_equal(parse("{\"device_code\":\"D\",\"user_code\":\"U\","
-			       "\"verification_uri\":\"https://idp.test/d\","
-			       "\"expires_in\":999999}",
-			     &da),
-	    0);
-	assert_int_equal(da->expires_in, OIDC_MAX_EXPIRES);
-	assert_int_equal(da->expires_fixed, 0);
-	device_auth_free(da);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_times(bad[i], 5, 0, 0, 1);
+	expect_times(",\"expires_in\":999999", 5, OIDC_MAX_EXPIRES, 0, 0);
 }
 
 static void
