@@ -52,6 +52,25 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka
 
+# The core without its transport and its clock: the scripted login tests
+# (tests/unit/test_login*.c) link test doubles of http.c and interrupt.c
+# in their place, and no libcurl, so nothing in them reaches a network.
+SCRIPT_O = $(filter-out $(BUILD)/http.o $(BUILD)/interrupt.o,$(CORE_O))
+SCRIPT_DOUBLES = tests/unit/http_script.c tests/unit/clock_script.c
+SCRIPT_LIBS = -ljansson -lcrypto -lqrencode
+UNIT_SCRIPT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_login*.c))
+
+$(BUILD)/libcore-script.a: $(SCRIPT_O)
+	rm -f $@
+	ar rcs $@ $^
+
+$(UNIT_SCRIPT:%=$(BUILD)/unit/%): $(BUILD)/unit/%: tests/unit/%.c \
+    tests/unit/*.h $(SCRIPT_DOUBLES) $(BUILD)/libcore-script.a
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
+	    $(LDFLAGS) -o $@ $< $(SCRIPT_DOUBLES) $(BUILD)/libcore-script.a \
+	    $(SCRIPT_LIBS) -lcmocka
+
 $(BUILD)/pamdrive: tests/integration/pamdrive.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam
 
