@@ -7,7 +7,10 @@
 #
 # 1. Compiles pam_oidc/*.c (but pam_oidc.c and handle.c, which need PAM) and
 #    each tests/fuzz/fuzz_<target>.c with clang's libFuzzer, ASan and UBSan
-#    into BUILD_DIR, rebuilding only what is older than its sources.
+#    into BUILD_DIR, rebuilding only what is older than its sources. The
+#    login target links the scripted doubles of tests/unit (http_script.c,
+#    clock_script.c) in place of http.c and interrupt.c, without libcurl,
+#    and wraps the core's allocation functions so it can fail them.
 # 2. Replays tests/fuzz/regress/<target>/* (reproducers of fixed bugs) and
 #    tests/fuzz/corpus/<target>/*; any crash, leak or timeout fails the run.
 # 3. Fuzzes each target for SECONDS_PER_TARGET with the working corpus
@@ -103,7 +106,7 @@ newer() {
 # Other flags or another compiler: build everything again.
 stamp="$CC $($CC --version 2>/dev/null | head -n 1) $CFLAGS $LIBS"
 if [ ! -f "$build/flags" ] || [ "$(cat "$build/flags")" != "$stamp" ]; then
-	rm -f "$build"/obj/*.o "$build"/obj/libcore.a "$build"/bin/fuzz_*
+	rm -f "$build"/obj/*.o "$build"/obj/libcore*.a "$build"/bin/fuzz_*
 	printf '%s\n' "$stamp" >"$build/flags"
 fi
 
@@ -171,15 +174,46 @@ else
 	rm -f "$build/obj/objects.new"
 fi
 
+# The core without its transport and clock, for the scripted targets.
+slib="$build/obj/libcore-script.a"
+sobjs=()
+for o in "${objs[@]}"; do
+	case ${o##*/} in
+	http.o | interrupt.o) ;;
+	*) sobjs+=("$o") ;;
+	esac
+done
+if newer "$slib" "${sobjs[@]}" "$build/obj/objects"; then
+	rm -f "$slib"
+	ar rcs "$slib" "${sobjs[@]}"
+fi
+doubles=(tests/unit/http_script.c tests/unit/clock_script.c)
+WRAP="-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup"
+
 for t in "${targets[@]}"; do
 	bin="$build/bin/fuzz_$t"
-	if newer "$bin" "$fuzzdir/fuzz_$t.c" "$fuzzdir"/*.h \
-		tests/unit/fixtures.h tests/unit/jose_vectors.h "$lib"; then
-		echo "== linking fuzz_$t"
-		# shellcheck disable=SC2086
-		$CC $CFLAGS -Wall -Wextra -Itests/fuzz -Itests/unit \
-			"$fuzzdir/fuzz_$t.c" -o "$bin" "$lib" $LIBS
-	fi
+	case $t in
+	login)
+		if newer "$bin" "$fuzzdir/fuzz_$t.c" "$fuzzdir"/*.h \
+			tests/unit/fixtures.h tests/unit/http_script.h \
+			tests/unit/clock_script.h "${doubles[@]}" "$slib"; then
+			echo "== linking fuzz_$t"
+			# shellcheck disable=SC2086
+			$CC $CFLAGS -Wall -Wextra -Itests/fuzz -Itests/unit \
+				"$fuzzdir/fuzz_$t.c" "${doubles[@]}" -o "$bin" \
+				"$slib" $WRAP -ljansson -lcrypto -lqrencode
+		fi
+		;;
+	*)
+		if newer "$bin" "$fuzzdir/fuzz_$t.c" "$fuzzdir"/*.h \
+			tests/unit/fixtures.h tests/unit/jose_vectors.h "$lib"; then
+			echo "== linking fuzz_$t"
+			# shellcheck disable=SC2086
+			$CC $CFLAGS -Wall -Wextra -Itests/fuzz -Itests/unit \
+				"$fuzzdir/fuzz_$t.c" -o "$bin" "$lib" $LIBS
+		fi
+		;;
+	esac
 done
 
 common=(-rss_limit_mb=2048 -timeout=10)
