@@ -89,7 +89,7 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 	struct oidc_jwt_info info;
 	struct oidc_jwks *jwks = NULL;
 	char kid[160];
-	int r, fetched = 0;
+	int r, fetched = 0, limit = 0;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.algs = f->cfg->signing_algorithms;
@@ -105,8 +105,8 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 		return r;
 	r = jwt_verify(token, jwks, &pol, claims, &info);
 	if (r == OIDC_ERR_KID && !fetched &&
-	    cache_rate_limit(f->cfg->cache_dir, REFETCH_KIND, m->jwks_uri,
-		time(NULL)) == 0) {
+	    (limit = cache_rate_limit(f->cfg->cache_dir, REFETCH_KIND,
+		 m->jwks_uri, time(NULL))) == 0) {
 		/* The provider may have rotated its keys: fetch once more. */
 		log_msg(f->login->log, LOG_INFO,
 		    "unknown kid %s; fetching the JWKS again",
@@ -116,6 +116,8 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 		if ((r = provider_jwks(f->prov, 1, &jwks, &fetched)) != 0)
 			return r;
 		r = jwt_verify(token, jwks, &pol, claims, &info);
+	} else if (r == OIDC_ERR_KID && limit == OIDC_ERR_NOMEM) {
+		r = OIDC_ERR_NOMEM;
 	}
 	if (r == OIDC_ERR_KID &&
 	    snprintf(info.reason, sizeof(info.reason),
