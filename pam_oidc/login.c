@@ -138,6 +138,24 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 }
 
 /*
+ * Add the members of ui that claims lacks. Not json_object_update_missing:
+ * jansson 2.14 ignores a member it cannot add for lack of memory and
+ * still returns 0, which would drop a claim without a word.
+ */
+static int
+fill_gaps(json_t *claims, json_t *ui)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (ui, key, v)
+		if (json_object_get(claims, key) == NULL &&
+		    json_object_set(claims, key, v) != 0)
+			return OIDC_ERR_NOMEM;
+	return 0;
+}
+
+/*
  * Claims from the userinfo endpoint. When an ID token was verified too,
  * both must speak of the same sub, and the ID token's claims win:
  * userinfo only fills gaps.
@@ -161,8 +179,8 @@ add_userinfo(struct login *f, const char *access_token, json_t **claims)
 		log_msg(f->login->log, LOG_ERR,
 		    "userinfo sub differs from the ID token's sub");
 		r = OIDC_ERR_TOKEN;
-	} else if (json_object_update_missing(*claims, ui) != 0) {
-		r = OIDC_ERR_NOMEM;
+	} else {
+		r = fill_gaps(*claims, ui);
 	}
 	json_decref(ui);
 	return r;
