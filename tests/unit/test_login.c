@@ -77,6 +77,8 @@ test_wait_enter_polls_right_after_enter(void **state)
 	assert_int_equal(T->rec.enters, 1);
 	assert_int_equal(T->rec.infos, 0);
 	assert_non_null(strstr(T->rec.text, "Press Enter after"));
+	assert_int_equal(T->rec.disco_entries_at_show, 0);
+	assert_int_equal(cache_entries("discovery-"), 1);
 	/* The first poll when Enter comes, the next one interval later. */
 	assert_int_equal(at(2), 42000);
 	assert_int_equal(at(3), 47000);
@@ -433,6 +435,59 @@ test_form_encoded_token_answer_is_read(void **state)
 	free(body);
 }
 
+/* The double's own checks: what a broken expectation reports. */
+static char failures[4096];
+
+static void
+record_failure(const char *msg)
+{
+	size_t n = strlen(failures);
+
+	if (snprintf(failures + n, sizeof(failures) - n, "%s\n", msg) < 0)
+		failures[n] = '\0';
+}
+
+static void
+test_script_reports_unexpected_wrong_and_unmade_requests(void **state)
+{
+	struct oidc_identity *id = NULL;
+	struct script_step wrong = { .method = "GET", .url = DEVICE };
+
+	configure("client_secret = " SECRET "\n");
+	failures[0] = '\0';
+	script_reset(record_failure);
+	/* Basic credentials expected to be absent, and a form value. */
+	T->auth = AUTH_NONE;
+	expect_discovery();
+	expect_post(DEVICE, "scope=openid", NULL, 200, DEVICE_ANSWER(600, 5));
+	assert_int_equal(
+	    login_run(T->cfg, &T->login, &T->ui, &id), OIDC_ERR_UNAVAIL);
+	assert_null(id);
+	assert_non_null(strstr(failures,
+	    "request 1 (https://idp.test/device): basic credentials sent"));
+	assert_non_null(strstr(
+	    failures, "form scope is openid email profile, expected openid"));
+	assert_null(strstr(failures, "the form holds client_secret"));
+	/* The poll after it was not expected at all. */
+	assert_non_null(strstr(failures,
+	    "request 2: POST https://idp.test/token was not expected"));
+
+	/* Discovery now comes from the cache the first login wrote. */
+	failures[0] = '\0';
+	script_reset(record_failure);
+	script_expect(&wrong);
+	expect_get(JWKS, "{}", NULL);
+	assert_int_equal(
+	    login_run(T->cfg, &T->login, &T->ui, &id), OIDC_ERR_PROTOCOL);
+	assert_non_null(strstr(failures,
+	    "request 0: expected GET https://idp.test/device, got POST "
+	    "https://idp.test/device"));
+	script_verify_done();
+	assert_non_null(strstr(failures,
+	    "1 request(s) were never made; the first: GET https://idp.test/jwks"));
+	script_reset(on_script_fail);
+}
+
 int
 main(void)
 {
@@ -462,6 +517,7 @@ main(void)
 		T_(test_oversized_device_answer_is_protocol),
 		T_(test_poll_transport_failure_ends_the_login_unavailable),
 		T_(test_form_encoded_token_answer_is_read),
+		T_(test_script_reports_unexpected_wrong_and_unmade_requests),
 #undef T_
 	};
 
