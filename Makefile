@@ -53,6 +53,26 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka
 
+# The core without its transport and its clock: the scripted login tests
+# (tests/unit/test_login*.c) link test doubles of http.c and interrupt.c
+# in their place, and no libcurl, so nothing in them reaches a network.
+SCRIPT_O = $(filter-out $(BUILD)/http.o $(BUILD)/interrupt.o,$(CORE_O))
+SCRIPT_DOUBLES = tests/unit/http_script.c tests/unit/clock_script.c
+SCRIPT_LIBS = -ljansson -lcrypto -lqrencode
+UNIT_SCRIPT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_login*.c))
+
+$(BUILD)/libcore-script.a: $(SCRIPT_O)
+	rm -f $@
+	ar rcs $@ $^
+
+$(UNIT_SCRIPT:%=$(BUILD)/unit/%): $(BUILD)/unit/%: tests/unit/%.c \
+    tests/unit/*.h $(SCRIPT_DOUBLES) $(BUILD)/libcore-script.a
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
+	    $(LDFLAGS) -o $@ $< $(SCRIPT_DOUBLES) $(BUILD)/libcore-script.a \
+	    $(SCRIPT_LIBS) -lcmocka
+
+
 # Every program the test scripts run, built here: the scripts only run
 # them. The PAM drivers are thin main()s on tests/driver/driver.c, linked
 # with -rdynamic so that the module's syslog binds to the driver's.
@@ -152,6 +172,23 @@ $(FUZZ_BUILD)/obj/%.o: pam_oidc/%.c pam_oidc/*.h
 $(FUZZ_BUILD)/obj/libcore.a: $(CORE:%=$(FUZZ_BUILD)/obj/%.o)
 	rm -f $@
 	ar rcs $@ $^
+
+# The login target links the scripted transport and clock in place of
+# http.c and interrupt.c, and wraps the allocator to fail it at will.
+FUZZ_SCRIPT_O = $(filter-out %/http.o %/interrupt.o,$(CORE:%=$(FUZZ_BUILD)/obj/%.o))
+FUZZ_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+
+$(FUZZ_BUILD)/obj/libcore-script.a: $(FUZZ_SCRIPT_O)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/bin/fuzz_login: tests/fuzz/fuzz_login.c tests/fuzz/*.h \
+    tests/unit/fixtures.h tests/unit/http_script.h tests/unit/clock_script.h \
+    $(SCRIPT_DOUBLES) $(FUZZ_BUILD)/obj/libcore-script.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Itests/fuzz -Itests/unit \
+	    $< $(SCRIPT_DOUBLES) -o $@ $(FUZZ_BUILD)/obj/libcore-script.a \
+	    $(FUZZ_WRAP) -ljansson -lcrypto -lqrencode
 
 $(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h \
     tests/unit/fixtures.h tests/unit/jose_vectors.h $(FUZZ_BUILD)/obj/libcore.a

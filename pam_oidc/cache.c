@@ -234,6 +234,9 @@ cache_rate_limit(const char *dir, const char *kind, const char *url, time_t now)
 	free(body);
 	if (r == 0)
 		return OIDC_ERR_EXPIRED;
+	/* A record that could not be read may be a recent one. */
+	if (r == OIDC_ERR_NOMEM)
+		return r;
 	if (cache_store(dir, kind, url, "", 0, CACHE_MIN_AGE, now) != 0)
 		return OIDC_ERR_EXPIRED;
 	return 0;

@@ -46,8 +46,9 @@ long cache_lifetime(long max_age);
 /*
  * Allow an action for url at most once per CACHE_MIN_AGE seconds across
  * logins: 0 when allowed (and now recorded), OIDC_ERR_EXPIRED when it
- * happened too recently. A cache that cannot be written allows nothing,
- * so a broken cache directory cannot turn into a refetch storm.
+ * happened too recently, OIDC_ERR_NOMEM when the record could not be
+ * read. A cache that cannot be written allows nothing, so a broken cache
+ * directory cannot turn into a refetch storm.
  */
 int cache_rate_limit(
     const char *dir, const char *kind, const char *url, time_t now);

@@ -50,6 +50,10 @@ form_add(struct oidc_form *f, const char *key, const char *value)
 		buf_init(&f->b, FORM_MAX);
 	if (f->b.err != 0)
 		return;
+	if (key == NULL || value == NULL) {
+		f->b.err = OIDC_ERR_INVALID;
+		return;
+	}
 	if ((k = form_encode(key)) == NULL || (v = form_encode(value)) == NULL)
 		f->b.err = OIDC_ERR_NOMEM;
 	else

@@ -1,5 +1,6 @@
 /*
- * Sleeping between polls, ended early by a stop signal (see interrupt.h).
+ * The clock, sleeping between polls and the stop signals that end it
+ * early (see interrupt.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +13,16 @@
 static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 #define NSTOP (sizeof(stop_sigs) / sizeof(stop_sigs[0]))
+
+int64_t
+oidc_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void
 interrupt_hold(struct oidc_interrupt *st)

@@ -1,5 +1,8 @@
 /*
- * Waiting between polls, and the signals that end the wait. While a
+ * The clock, sleeping and the stop signals: the monotonic clock of the
+ * core (oidc_now_ms, declared in oidc.h), waiting between polls, and the
+ * signals that end the wait. Tests link a scripted double of this file
+ * (tests/unit/clock_script.c) so that a login's time is theirs. While a
  * login polls, the signals that mean "stop" (Ctrl-C in sudo, a hang-up,
  * a kill) are held and waited for, so that one ends the polling at once:
  * no request is sent after it. Signals the application ignores stay

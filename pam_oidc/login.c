@@ -93,7 +93,7 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 	struct oidc_jwt_info info;
 	struct oidc_jwks *jwks = NULL;
 	char kid[160];
-	int r, fetched = 0;
+	int r, fetched = 0, limit = 0;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.algs = f->cfg->signing_algorithms;
@@ -109,8 +109,8 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 		return r;
 	r = jwt_verify(token, jwks, &pol, claims, &info);
 	if (r == OIDC_ERR_KID && !fetched &&
-	    cache_rate_limit(f->cfg->cache_dir, REFETCH_KIND, m->jwks_uri,
-		time(NULL)) == 0) {
+	    (limit = cache_rate_limit(f->cfg->cache_dir, REFETCH_KIND,
+		 m->jwks_uri, time(NULL))) == 0) {
 		/* The provider may have rotated its keys: fetch once more. */
 		log_msg(f->login->log, LOG_INFO,
 		    "unknown kid %s; fetching the JWKS again",
@@ -120,6 +120,8 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 		if ((r = provider_jwks(f->prov, 1, &jwks, &fetched)) != 0)
 			return r;
 		r = jwt_verify(token, jwks, &pol, claims, &info);
+	} else if (r == OIDC_ERR_KID && limit == OIDC_ERR_NOMEM) {
+		r = OIDC_ERR_NOMEM;
 	}
 	if (r == OIDC_ERR_KID &&
 	    snprintf(info.reason, sizeof(info.reason),
@@ -137,6 +139,24 @@ verify_id_token(struct login *f, const char *token, json_t **claims)
 	}
 	jwks_free(jwks);
 	return r;
+}
+
+/*
+ * Add the members of ui that claims lacks. Not json_object_update_missing:
+ * jansson 2.14 ignores a member it cannot add for lack of memory and
+ * still returns 0, which would drop a claim without a word.
+ */
+static int
+fill_gaps(json_t *claims, json_t *ui)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (ui, key, v)
+		if (json_object_get(claims, key) == NULL &&
+		    json_object_set(claims, key, v) != 0)
+			return OIDC_ERR_NOMEM;
+	return 0;
 }
 
 /*
@@ -163,8 +183,8 @@ add_userinfo(struct login *f, const char *access_token, json_t **claims)
 		log_msg(f->login->log, LOG_ERR,
 		    "userinfo sub differs from the ID token's sub");
 		r = OIDC_ERR_TOKEN;
-	} else if (json_object_update_missing(*claims, ui) != 0) {
-		r = OIDC_ERR_NOMEM;
+	} else {
+		r = fill_gaps(*claims, ui);
 	}
 	json_decref(ui);
 	return r;

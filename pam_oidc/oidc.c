@@ -1,11 +1,10 @@
 /*
- * Error strings, the clock, reasons and secret-wiping frees (see oidc.h).
+ * Error strings, reasons and secret-wiping frees (see oidc.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "oidc.h"
 
@@ -36,16 +35,6 @@ oidc_strerror(int err)
 	case OIDC_ERR_PERM: return "the role does not allow access";
 	}
 	return "unknown error";
-}
-
-int64_t
-oidc_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void

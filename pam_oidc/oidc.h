@@ -1,6 +1,6 @@
 /*
- * Shared definitions of the pam_oidc core: error codes, bounds, the clock,
- * the reason formatter and secret-wiping frees (oidc.c).
+ * Shared definitions of the pam_oidc core: error codes, bounds, the reason
+ * formatter and secret-wiping frees (oidc.c), and the clock (interrupt.c).
  */
 #ifndef OIDC_H
 #define OIDC_H
@@ -44,7 +44,10 @@ enum oidc_err {
 
 const char *oidc_strerror(int err);
 
-/* Milliseconds on the monotonic clock. */
+/*
+ * Milliseconds on the monotonic clock. Defined in interrupt.c with the
+ * sleeping it paces, so that tests replace both together.
+ */
 int64_t oidc_now_ms(void);
 
 /*
