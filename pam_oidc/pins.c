@@ -135,9 +135,12 @@ pin_check(const char *path, const char *user, const char *iss, const char *sub,
 	long long created;
 	int r;
 
+	/* No pin (OIDC_ERR_INVALID) is told apart from one that fails. */
 	if ((r = pin_read(path, user, piss, psub, sizeof(piss), &created, why,
 		 whysz)) != 0)
-		return r == OIDC_ERR_NOMEM ? r : OIDC_ERR_SYSTEM;
+		return r == OIDC_ERR_NOMEM || r == OIDC_ERR_INVALID
+		    ? r
+		    : OIDC_ERR_SYSTEM;
 	buf_init(&want, PINS_MAX);
 	if ((r = escape(&want, iss)) == 0 && strcmp(want.data, piss) == 0) {
 		want.len = 0;
@@ -174,8 +177,12 @@ pins_bind(const char *state_dir, const char *user, const char *iss,
 	if (safefile_mkdir(state_dir, why, whysz) != 0 ||
 	    safefile_mkdir(dir, why, whysz) != 0)
 		return OIDC_ERR_SYSTEM;
+	/*
+	 * Missing is told by the open itself, as root: access(2) would ask
+	 * with the real user's rights (alice's, inside sudo).
+	 */
 	r = pin_check(path, user, iss, sub, pinned_sub, pinned_sz, why, whysz);
-	if (r != OIDC_ERR_SYSTEM || access(path, F_OK) == 0 || errno != ENOENT)
+	if (r != OIDC_ERR_INVALID)
 		return r;
 	/* No pin yet: record this pair, unless another sign-in just did. */
 	if ((text = pin_text(user, iss, sub, now, &len, &r)) == NULL)
