@@ -53,7 +53,12 @@ window(const char *text, time_t now, int window_s, struct oidc_buf *out,
 		if (errno != 0 || end == p || *end != '\n')
 			return OIDC_ERR_SYSTEM;
 		p = end + 1;
-		if (t > (long long)now - window_s && t <= (long long)now) {
+		/*
+		 * A stamp a little ahead of now is another process's, which
+		 * read the clock later but took the lock first: it counts.
+		 */
+		if (t > (long long)now - window_s &&
+		    t <= (long long)now + window_s) {
 			buf_printf(out, "%lld\n", t);
 			(*count)++;
 		}

@@ -234,7 +234,7 @@ test_multi_factor() {
 	hlogin imfa-otp "$f" alice
 	expect "multi-factor: amr [pwd, otp] meets require_claim amr = otp" \
 	    $PAM_SUCCESS "$LOGIN_RC" "$WORK/imfa-otp.out"
-	proxy_log "any(e.get('acr_values') == 'urn:example:mfa' for e in l)" \
+	proxy_log "any(e.get('acr_values') == 'urn:example:mfa' for e in l['requests'])" \
 	    >"$WORK/imfa-acr.out" 2>&1
 	grep -q True "$WORK/imfa-acr.out" &&
 	    ok "multi-factor: acr_values reached the provider's device authorization" ||

@@ -142,13 +142,15 @@ conf(char *out, size_t size, const char *name, mode_t mode, const char *extra)
 	    "scope = openid email profile roles\n"
 	    "%s%s%s"
 	    "cache_dir = %s/cache\n"
+	    "state_dir = %s/state\n"
+	    "device_rate_limit = 0\n"
 	    "http_timeout = 2\n"
 	    "wait = poll\n"
 	    "timeout = 20\n"
 	    "%s",
 	    rv.issuer != NULL ? rv.issuer : rv.down,
 	    rv.ca != NULL ? "ca_file = " : "", rv.ca != NULL ? rv.ca : "",
-	    rv.ca != NULL ? "\n" : "", rv.dir, extra);
+	    rv.ca != NULL ? "\n" : "", rv.dir, rv.dir, extra);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		fail_msg("config too long");
 	write_file(out, text, mode);
