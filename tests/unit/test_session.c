@@ -196,6 +196,17 @@ test_unsafe_file_refused(void **state)
 	    OIDC_ERR_INVALID);
 	free(p);
 	free(target);
+	/* A second hard link to a real hand-off. */
+	assert_int_equal(
+	    session_handoff_write(dir, "alice", &GROUPS, T0, id), 0);
+	p = path_of(dir, id);
+	target = fix_strdupf("%s/second-name", dir);
+	assert_int_equal(link(p, target), 0);
+	assert_int_equal(session_handoff_take(dir, id, "alice", T0 + 1, &g),
+	    OIDC_ERR_INVALID);
+	unlink(target);
+	free(p);
+	free(target);
 }
 
 static void
