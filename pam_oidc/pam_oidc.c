@@ -138,10 +138,12 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	if ((r = handle_conv(pamh)) != 0 ||
 	    (r = handle_user(pamh, cfg, &user)) != 0)
 		goto out;
-	if (user != NULL) {
-		if ((r = host_reachable(cfg, user, lg)) != 0 ||
-		    (known = account_exists(user)) < 0)
-			goto out;
+	if (user != NULL && (r = host_reachable(cfg, user, lg)) != 0)
+		goto out;
+	/* A lookup that fails is no answer: fail closed. */
+	if (user != NULL && (known = account_exists(user)) < 0) {
+		r = OIDC_ERR_SYSTEM;
+		goto out;
 	}
 	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&login.service);
 	login.user = user;
