@@ -59,10 +59,38 @@ host_admit(const struct oidc_config *cfg, const char *user,
 {
 	int r;
 
+	/* The gate holds even in a stack without the account line. */
+	if (!allowed) {
+		log_msg(lg, LOG_NOTICE,
+		    "user %s holds none of allowed_roles: access denied", user);
+		/* With persist, a person turned away keeps no managed group. */
+		if (cfg->group_mode == GROUP_PERSIST &&
+		    account_exists(user) == 1)
+			(void)host_persist_groups(cfg, user, groups, 0, lg);
+		return OIDC_ERR_PERM;
+	}
 	if ((r = host_account(cfg, user, lg)) != 0)
 		return r;
 	if (cfg->group_mode == GROUP_PERSIST)
-		return host_persist_groups(cfg, user, groups, allowed, lg);
+		return host_persist_groups(cfg, user, groups, 1, lg);
+	return 0;
+}
+
+int
+host_check_user(const struct oidc_config *cfg, const char *user,
+    const struct oidc_log *lg, int *known)
+{
+	char esc[256];
+	int r;
+
+	if ((r = host_reachable(cfg, user, lg)) != 0)
+		return r;
+	/* A lookup that fails is no answer: fail closed. */
+	if ((*known = account_exists(user)) < 0) {
+		log_msg(lg, LOG_ERR, "cannot look up local user %s",
+		    log_escape(user, esc, sizeof(esc)));
+		return OIDC_ERR_SYSTEM;
+	}
 	return 0;
 }
 

@@ -27,8 +27,10 @@ int host_persist_groups(const struct oidc_config *cfg, const char *user,
     const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
 
 /*
- * What the host does with a verified identity: the local account (made
- * with auto_register), then with group_mode = persist its groups.
+ * What the host does with a verified identity: a person allowed_roles
+ * turns away is refused (OIDC_ERR_PERM, logged); otherwise the local
+ * account (made with auto_register), then with group_mode = persist its
+ * groups.
  */
 int host_admit(const struct oidc_config *cfg, const char *user,
     const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
@@ -41,6 +43,14 @@ int host_admit(const struct oidc_config *cfg, const char *user,
  */
 int host_reachable(
     const struct oidc_config *cfg, const char *user, const struct oidc_log *lg);
+
+/*
+ * Before the provider is asked: root and system accounts are left to the
+ * rest of the stack (host_reachable); *known tells whether the user has a
+ * local account (an unknown one goes through the same sign-in).
+ */
+int host_check_user(const struct oidc_config *cfg, const char *user,
+    const struct oidc_log *lg, int *known);
 
 /*
  * Bind the account to the identity's iss + sub (pin_identity): the first

@@ -7,13 +7,11 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
-#include <stdlib.h>
-
-#include "account.h"
 #include "config.h"
 #include "groups.h"
 #include "handle.h"
@@ -95,18 +93,8 @@ admit(pam_handle_t *pamh, const struct oidc_config *cfg,
 	}
 	if ((r = host_reachable(cfg, id->username, lg)) != 0)
 		return r;
-	/* The gate holds even in a stack without the account line. */
-	if (!id->allowed) {
-		log_msg(lg, LOG_NOTICE,
-		    "user %s holds none of allowed_roles: access denied",
-		    id->username);
-		if (cfg->group_mode == GROUP_PERSIST &&
-		    host_account(cfg, id->username, lg) == 0)
-			(void)host_persist_groups(
-			    cfg, id->username, &id->groups, 0, lg);
-		return OIDC_ERR_PERM;
-	}
-	if ((r = host_admit(cfg, id->username, &id->groups, 1, lg)) != 0 ||
+	if ((r = host_admit(cfg, id->username, &id->groups, id->allowed, lg)) !=
+		0 ||
 	    (r = host_pin(cfg, id->username, id->iss, id->sub, lg)) != 0)
 		return r;
 	if (user == NULL &&
@@ -138,13 +126,8 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	if ((r = handle_conv(pamh)) != 0 ||
 	    (r = handle_user(pamh, cfg, &user)) != 0)
 		goto out;
-	if (user != NULL && (r = host_reachable(cfg, user, lg)) != 0)
+	if (user != NULL && (r = host_check_user(cfg, user, lg, &known)) != 0)
 		goto out;
-	/* A lookup that fails is no answer: fail closed. */
-	if (user != NULL && (known = account_exists(user)) < 0) {
-		r = OIDC_ERR_SYSTEM;
-		goto out;
-	}
 	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&login.service);
 	login.user = user;
 	login.wait_enter = host_wait_enter(cfg, login.service);
