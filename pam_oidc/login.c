@@ -40,6 +40,7 @@ identity_free(struct oidc_identity *id)
 	if (id == NULL)
 		return;
 	free(id->username);
+	free(id->iss);
 	free(id->sub);
 	json_decref(id->claims);
 	strlist_free(&id->roles);
@@ -262,6 +263,10 @@ bind_identity(struct login *f, json_t *claims, struct oidc_identity **out)
 {
 	const char *want = f->login->user, *sub = json_str(claims, "sub");
 	const struct oidc_username_rule rule = config_username_rule(f->cfg);
+	const struct oidc_metadata *m = provider_metadata(f->prov);
+	const char *iss = m->issuer != NULL ? m->issuer
+	    : f->cfg->issuer != NULL        ? f->cfg->issuer
+					    : m->userinfo_endpoint;
 	struct oidc_identity *id = NULL;
 	char why[256], e2[256], e3[256];
 	char *user = NULL;
@@ -292,7 +297,8 @@ bind_identity(struct login *f, json_t *claims, struct oidc_identity **out)
 		return r;
 	}
 	if ((id = calloc(1, sizeof(*id))) == NULL ||
-	    (id->sub = strdup(sub != NULL ? sub : "")) == NULL) {
+	    (id->sub = strdup(sub != NULL ? sub : "")) == NULL ||
+	    (id->iss = strdup(iss != NULL ? iss : "")) == NULL) {
 		free(user);
 		identity_free(id);
 		return OIDC_ERR_NOMEM;

@@ -34,6 +34,7 @@ struct oidc_login {
 
 struct oidc_identity {
 	char *username;
+	char *iss; /* the issuer (without one, the userinfo endpoint) */
 	char *sub;
 	json_t *claims;
 	struct oidc_strlist roles;  /* from role_claim */

@@ -95,8 +95,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	login.wait_enter = host_wait_enter(cfg, login.service);
 	if ((r = login_run(cfg, &login, &ui, &id)) != 0)
 		return r;
-	if ((r = host_admit(cfg, id->username, &id->groups, id->allowed, lg)) !=
-	    0)
+	if ((r = host_admit(cfg, id, login.service, lg)) != 0)
 		goto out;
 	if (login.user == NULL &&
 	    pam_set_item(pamh, PAM_USER, id->username) != PAM_SUCCESS) {
@@ -180,9 +179,19 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct oidc_session *s = handle_session(pamh);
 	struct oidc_log lg = { sink, pamh, 0 };
+	const char *user = NULL;
 
 	(void)argc;
 	(void)argv;
+	/* A name held for a sign-in through this module opens nothing else. */
+	if (s == NULL &&
+	    pam_get_item(pamh, PAM_USER, (const void **)&user) == PAM_SUCCESS &&
+	    host_held(user)) {
+		log_msg(&lg, LOG_NOTICE,
+		    "%s is held for a first sign-in through pam_oidc: refused",
+		    user);
+		return PAM_PERM_DENIED;
+	}
 	if (s == NULL)
 		return PAM_IGNORE;
 	if (s->allowed)

@@ -48,16 +48,20 @@ check_store(const struct oidc_regsnap *s, int64_t now)
 	struct oidc_regentry e;
 	uint32_t *ids = NULL;
 	char(*names)[REGPOLICY_NAME_MAX + 1] = NULL;
-	size_t pos = 0, ni = 0, nn = 0, i;
+	size_t pos = 0, ni = 0, nn = 0, i, lines = 1;
 	int r;
 
-	ids = calloc(REGFILE_MAX_LINES, sizeof(*ids));
-	names = calloc(REGFILE_MAX_LINES, sizeof(*names));
+	for (i = s->body; i < s->len; i++)
+		lines += s->data[i] == '\n';
+	if (lines > REGFILE_MAX_LINES)
+		return OIDC_ERR_CONFIG;
+	ids = calloc(lines, sizeof(*ids));
+	names = calloc(lines, sizeof(*names));
 	r = OIDC_ERR_NOMEM;
 	if (ids == NULL || names == NULL)
 		goto out;
 	while ((r = regfile_next(s, &pos, &e)) == 1) {
-		if (ni == REGFILE_MAX_LINES) {
+		if (ni == lines) {
 			r = OIDC_ERR_CONFIG;
 			goto out;
 		}
@@ -471,6 +475,18 @@ registry_register(const char *dir, const struct oidc_regpolicy *pol,
 	if (!person_ok(who))
 		return oidc_why(why, whysz, OIDC_ERR_INVALID,
 		    "a name, an issuer and a sub within bounds are needed");
+	/* A registered person signs in again: no lock, no write. */
+	if ((r = regfile_find(dir, now, REG_BY_NAME, who->name, 0, &e)) == 1 &&
+	    e.state == REG_USER) {
+		*out = e;
+		return strcmp(e.iss, who->iss) == 0 &&
+			strcmp(e.sub, who->sub) == 0
+		    ? 0
+		    : OIDC_ERR_MISMATCH;
+	}
+	if (r < 0)
+		return oidc_why(
+		    why, whysz, r, "cannot read %s/%s", dir, REGFILE_NAME);
 	if ((r = txn_begin(&t, dir, pr->wait_ms, now, why, whysz)) != 0)
 		return r;
 	if ((r = txn_find(&t, now, who->name, &e)) < 0)
