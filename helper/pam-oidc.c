@@ -16,6 +16,7 @@
 #include "login.h"
 #include "oidc.h"
 #include "qr.h"
+#include "users.h"
 
 static void
 usage(FILE *fp)
@@ -25,6 +26,7 @@ usage(FILE *fp)
 	    "       pam-oidc login [--config PATH] [--user NAME] [--debug]\n"
 	    "       pam-oidc cache show | clear [--config PATH]\n"
 	    "       pam-oidc qr [--ascii] TEXT\n"
+	    "       pam-oidc users [list] | remove NAME [--home]\n"
 	    "       pam-oidc --version | --help\n"
 	    "\n"
 	    "check  find what is wrong with a configuration: one line per\n"
@@ -32,7 +34,9 @@ usage(FILE *fp)
 	    "login  run the whole device-flow sign-in in this terminal, without\n"
 	    "       PAM, and print the verified claims and the outcome\n"
 	    "cache  list or empty the discovery and JWKS cache\n"
-	    "qr     print TEXT as a QR code\n");
+	    "qr     print TEXT as a QR code\n"
+	    "users  list the people registered for the NSS module and the names\n"
+	    "       held for a first sign-in; remove one\n");
 }
 
 /* "--help" anywhere in a subcommand's arguments. */
@@ -295,6 +299,8 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cache") == 0)
 		return cmd_cache(argc - 1, argv + 1);
+	if (strcmp(argv[1], "users") == 0)
+		return users_run(argc - 1, argv + 1);
 	fprintf(stderr, "pam-oidc: unknown command %s\n", argv[1]);
 	usage(stderr);
 	return 2;

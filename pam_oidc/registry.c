@@ -88,17 +88,23 @@ out:
 	return r;
 }
 
-/* The directory: made when missing, root's and not writable by others. */
+/*
+ * The directory, made when missing if create (a removal makes nothing);
+ * it must be root's and not writable by others.
+ */
 static int
-open_dir(const char *dir, char *why, size_t whysz)
+open_dir(const char *dir, int create, char *why, size_t whysz)
 {
 	struct stat st;
 	int dfd;
 
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (create && mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return oidc_why(
 		    why, whysz, OIDC_ERR_SYSTEM, "cannot create %s", dir);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT && !create)
+		return oidc_why(why, whysz, OIDC_ERR_USER_UNKNOWN,
+		    "%s does not exist: nobody is registered", dir);
 	if (dfd < 0)
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "cannot open %s (missing, or a symlink)", dir);
@@ -154,15 +160,15 @@ txn_end(struct txn *t)
 }
 
 static int
-txn_begin(struct txn *t, const char *dir, int wait_ms, int64_t now, char *why,
-    size_t whysz)
+txn_begin(struct txn *t, const char *dir, int create, int wait_ms, int64_t now,
+    char *why, size_t whysz)
 {
 	int r;
 
 	memset(t, 0, sizeof(*t));
 	t->dir = dir;
 	t->lockfd = -1;
-	if ((t->dfd = open_dir(dir, why, whysz)) < 0)
+	if ((t->dfd = open_dir(dir, create, why, whysz)) < 0)
 		return t->dfd;
 	if ((t->lockfd = take_lock(t->dfd, wait_ms)) < 0) {
 		txn_end(t);
@@ -422,7 +428,7 @@ registry_reserve(const char *dir, const struct oidc_regpolicy *pol,
 		return r == 1 ? 0 : r;
 	if ((r = unknown_elsewhere(pr, name, 0, why, whysz)) != 0)
 		return r;
-	if ((r = txn_begin(&t, dir, pr->wait_ms, now, why, whysz)) != 0)
+	if ((r = txn_begin(&t, dir, 1, pr->wait_ms, now, why, whysz)) != 0)
 		return r;
 	if ((r = txn_find(&t, now, name, &e)) != 0) {
 		if (r == 1)
@@ -487,7 +493,7 @@ registry_register(const char *dir, const struct oidc_regpolicy *pol,
 	if (r < 0)
 		return oidc_why(
 		    why, whysz, r, "cannot read %s/%s", dir, REGFILE_NAME);
-	if ((r = txn_begin(&t, dir, pr->wait_ms, now, why, whysz)) != 0)
+	if ((r = txn_begin(&t, dir, 1, pr->wait_ms, now, why, whysz)) != 0)
 		return r;
 	if ((r = txn_find(&t, now, who->name, &e)) < 0)
 		goto out;
@@ -547,7 +553,7 @@ registry_remove(const char *dir, const char *name, int64_t now, int wait_ms,
 	struct txn t;
 	int r;
 
-	if ((r = txn_begin(&t, dir, wait_ms, now, why, whysz)) != 0)
+	if ((r = txn_begin(&t, dir, 0, wait_ms, now, why, whysz)) != 0)
 		return r;
 	if ((r = txn_find(&t, now, name, &e)) == 0)
 		r = oidc_why(why, whysz, OIDC_ERR_USER_UNKNOWN,
