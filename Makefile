@@ -66,6 +66,9 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
 $(BUILD)/pamdrive: tests/integration/pamdrive.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam
 
+$(BUILD)/nssdrive: tests/integration/nssdrive.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl -lpthread
+
 deps:
 	@bash tests/deps.sh
 
@@ -75,7 +78,7 @@ unit: $(UNIT:%=$(BUILD)/unit/%)
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run
 # to its end (tests/check.sh prints a summary).
-check: deps all $(BUILD)/pamdrive unit man-check format-check
+check: deps all $(BUILD)/pamdrive $(BUILD)/nssdrive unit man-check format-check
 	@bash tests/check.sh $(BUILD)
 
 FUZZ_SECONDS ?= 60
@@ -93,7 +96,7 @@ e2e: deps all
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    all build-asan/pamdrive unit
+	    all build-asan/pamdrive build-asan/nssdrive unit
 	ASAN_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 	    ASAN_OPTIONS=detect_leaks=1 bash tests/integration/run.sh build-asan
 

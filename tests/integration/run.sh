@@ -8,6 +8,7 @@ BUILD_ABS="$(cd "${1:-build}" && pwd)"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/providers.sh"
 . "$(dirname "$0")/hostile.sh"
+. "$(dirname "$0")/nss.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -593,6 +594,7 @@ test_userinfo_sub_must_match
 test_roles_to_groups_and_allowed_roles
 test_missing_device_endpoint
 test_kiosk_sets_pam_user
+test_nss
 test_network_faults
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
