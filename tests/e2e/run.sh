@@ -798,3 +798,7 @@ test_ssh
 test_ssh_persist
 test_sudo
 test_kiosk
+# First SSH sign-in of a new person through the NSS module.
+# shellcheck source=tests/e2e/nss.sh
+. "$HERE/nss.sh"
+test_ssh_first_signin
