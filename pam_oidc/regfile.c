@@ -95,6 +95,28 @@ parse_header(struct oidc_regsnap *s)
 	return 0;
 }
 
+static int parse_line(const char *line, size_t n, struct oidc_regentry *e);
+
+/* A store with one bad line is refused whole, for every reader. */
+static int
+all_lines_parse(const struct oidc_regsnap *s)
+{
+	struct oidc_regentry e;
+	const char *nl;
+	size_t at = s->body;
+	int ok = 1;
+
+	while (ok && at < s->len) {
+		nl = memchr(s->data + at, '\n', s->len - at);
+		ok = nl != NULL &&
+		    (size_t)(nl - (s->data + at)) < REGFILE_LINE_MAX &&
+		    parse_line(s->data + at, (size_t)(nl - (s->data + at)), &e);
+		at = nl != NULL ? (size_t)(nl - s->data) + 1 : s->len;
+	}
+	explicit_bzero(&e, sizeof(e));
+	return ok;
+}
+
 int
 regfile_load(const char *dir, struct oidc_regsnap *s)
 {
@@ -120,7 +142,8 @@ regfile_load(const char *dir, struct oidc_regsnap *s)
 		goto out;
 	s->len = (size_t)st.st_size;
 	/* Whole lines only: a writer always ends with a newline. */
-	if ((r = parse_header(s)) != 0 || s->data[s->len - 1] != '\n') {
+	if ((r = parse_header(s)) != 0 || s->data[s->len - 1] != '\n' ||
+	    !all_lines_parse(s)) {
 		regfile_free(s);
 		r = OIDC_ERR_CONFIG;
 	}

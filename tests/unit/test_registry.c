@@ -462,6 +462,9 @@ test_corrupt_store_refused(void **state)
 		"/bin/sh i s\n",
 		"pam_oidc-registry 1\nrate 0 0\nuser a 70005 70005 1 /home/a "
 		"/bin/sh i s",
+		/* A bad line after the one asked for spoils the whole store. */
+		"pam_oidc-registry 1\nrate 0 0\nuser a 70005 70005 1 /home/a "
+		"/bin/sh i s\nbogus\n",
 		NULL,
 	};
 	struct oidc_regentry e;
