@@ -1,6 +1,7 @@
 /*
  * pam-oidc: the administrator's command. It links the same core as the
- * module and changes nothing on the system.
+ * module, and changes nothing on the system but what "users remove" is
+ * asked to remove.
  */
 #include <stdio.h>
 #include <stdlib.h>
