@@ -4,6 +4,7 @@
  * rename.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -76,7 +77,7 @@ list(void)
 	size_t pos, n = 0, line = 1, i;
 	int r;
 
-	if ((r = regfile_load(REGISTRY_DIR, &s)) != 0) {
+	if (regfile_load(REGISTRY_DIR, &s) != 0) {
 		fprintf(stderr,
 		    "pam-oidc: %s/%s is unsafe (not root's, or writable by "
 		    "others) or not a registry; the NSS module answers "
@@ -119,22 +120,44 @@ list(void)
 	return r < 0 ? 1 : 0;
 }
 
-/* The groups of /etc/group that list name as a member. */
+/* The groups of /etc/group (the file, not NSS) that list name. */
 static int
 member_of(const char *name, struct oidc_strlist *out)
 {
-	struct group *g;
-	char **m;
-	int r = 0;
+	struct group gr, *res = NULL;
+	size_t sz = 16384;
+	char *buf = NULL, *nb, **m;
+	FILE *fp;
+	int r = 0, e;
 
-	setgrent();
-	while (r == 0 &&
-	    (g = getgrent()) != NULL) /* NOLINT(concurrency-mt-unsafe) */
-		for (m = g->gr_mem; m != NULL && *m != NULL && r == 0; m++)
+	if ((fp = fopen(ETC_DIR "/group", "re")) == NULL)
+		return OIDC_ERR_SYSTEM;
+	while (r == 0) {
+		if (buf == NULL && (buf = malloc(sz)) == NULL) {
+			r = OIDC_ERR_NOMEM;
+			break;
+		}
+		if ((e = fgetgrent_r(fp, &gr, buf, sz, &res)) == ERANGE) {
+			/* A long line: read it again with more room. */
+			if (sz >= ((size_t)4 << 20) ||
+			    (nb = realloc(buf, sz * 2)) == NULL) {
+				r = OIDC_ERR_SYSTEM;
+				break;
+			}
+			buf = nb;
+			sz *= 2;
+			continue;
+		}
+		if (e != 0 || res == NULL)
+			break;
+		for (m = gr.gr_mem; m != NULL && *m != NULL && r == 0; m++)
 			if (strcmp(*m, name) == 0)
 				r = strlist_add(
-				    out, g->gr_name, strlen(g->gr_name), 4096);
-	endgrent();
+				    out, gr.gr_name, strlen(gr.gr_name), 4096);
+	}
+	free(buf);
+	if (fclose(fp) != 0 && r == 0)
+		r = OIDC_ERR_SYSTEM;
 	return r;
 }
 

@@ -17,6 +17,7 @@ struct copy {
 	uid_t uid;
 	gid_t gid;
 	off_t bytes; /* left to copy */
+	int depth;   /* of the directory being copied */
 	const struct oidc_log *lg;
 };
 
@@ -61,57 +62,56 @@ out:
 	return r;
 }
 
-static int copy_tree(int sfd, int dfd, int depth, struct copy *c);
+static int copy_tree(struct copy *c, int sfd, int dfd);
 static int remove_tree(int dfd, int depth);
 
+/* A file or a link of the skeleton; anything else stays out of a home. */
 static int
-copy_entry(int sfd, int dfd, const char *name, int depth, struct copy *c)
+copy_leaf(
+    int sfd, int dfd, const char *name, const struct stat *st, struct copy *c)
 {
-	struct stat st;
 	char target[4096];
 	ssize_t n;
-	int s2, d2, r;
 
-	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return OIDC_ERR_SYSTEM;
-	if (S_ISREG(st.st_mode))
-		return copy_file(sfd, dfd, name, &st, c);
-	if (S_ISLNK(st.st_mode)) {
-		n = readlinkat(sfd, name, target, sizeof(target) - 1);
-		if (n < 0)
-			return OIDC_ERR_SYSTEM;
-		target[n] = '\0';
-		if (symlinkat(target, dfd, name) != 0 ||
-		    fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) !=
-			0)
-			return OIDC_ERR_SYSTEM;
+	if (S_ISREG(st->st_mode))
+		return copy_file(sfd, dfd, name, st, c);
+	if (!S_ISLNK(st->st_mode))
 		return 0;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return 0; /* no devices, sockets or fifos in a home */
-	if (depth >= HOME_MAX_DEPTH || mkdirat(dfd, name, 0700) != 0)
+	if ((n = readlinkat(sfd, name, target, sizeof(target) - 1)) < 0)
 		return OIDC_ERR_SYSTEM;
-	s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	d2 = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = OIDC_ERR_SYSTEM;
-	if (s2 >= 0 && d2 >= 0 && copy_tree(s2, d2, depth + 1, c) == 0 &&
-	    fchown(d2, c->uid, c->gid) == 0 &&
-	    fchmod(d2, st.st_mode & 0777) == 0)
-		r = 0;
-	if (s2 >= 0)
-		close(s2);
-	if (d2 >= 0)
-		close(d2);
-	return r;
+	target[n] = '\0';
+	if (symlinkat(target, dfd, name) != 0 ||
+	    fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) != 0)
+		return OIDC_ERR_SYSTEM;
+	return 0;
 }
 
-/* Copy the directory sfd into dfd; closes nothing it was given. */
+/* A new subdirectory name of dfd, with sfd's of the same name: 0 or -1. */
 static int
-copy_tree(int sfd, int dfd, int depth, struct copy *c)
+open_pair(
+    int sfd, int dfd, const char *name, const struct copy *c, int *s2, int *d2)
+{
+	*s2 = *d2 = -1;
+	if (c->depth >= HOME_MAX_DEPTH || mkdirat(dfd, name, 0700) != 0)
+		return -1;
+	*s2 =
+	    openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	*d2 =
+	    openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return *s2 >= 0 && *d2 >= 0 ? 0 : -1;
+}
+
+/*
+ * Copy the directory sfd into dfd; closes nothing it was given.
+ * Recursion: bounded by HOME_MAX_DEPTH.
+ */
+static int
+copy_tree(struct copy *c, int sfd, int dfd) /* NOLINT(misc-no-recursion) */
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
-	int fd, r = 0;
+	int fd, s2 = -1, d2 = -1, r = 0;
 
 	if ((fd = dup(sfd)) < 0)
 		return OIDC_ERR_SYSTEM;
@@ -123,7 +123,27 @@ copy_tree(int sfd, int dfd, int depth, struct copy *c)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		r = copy_entry(sfd, dfd, de->d_name, depth, c);
+		if (fstatat(sfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    (S_ISDIR(st.st_mode) &&
+			open_pair(sfd, dfd, de->d_name, c, &s2, &d2) != 0))
+			r = OIDC_ERR_SYSTEM;
+		else if (!S_ISDIR(st.st_mode))
+			r = copy_leaf(sfd, dfd, de->d_name, &st, c);
+		else {
+			/* Made, filled, then given away. */
+			c->depth++;
+			r = copy_tree(c, s2, d2);
+			c->depth--;
+			if (r == 0 &&
+			    (fchown(d2, c->uid, c->gid) != 0 ||
+				fchmod(d2, st.st_mode & 0777) != 0))
+				r = OIDC_ERR_SYSTEM;
+		}
+		if (s2 >= 0)
+			close(s2);
+		if (d2 >= 0)
+			close(d2);
+		s2 = d2 = -1;
 		if (r != 0)
 			log_msg(c->lg, LOG_ERR,
 			    "auto_register: cannot copy %s from the skeleton "
@@ -170,7 +190,7 @@ int
 home_create(const char *home, const char *skel, uid_t uid, gid_t gid,
     const struct oidc_log *lg)
 {
-	struct copy c = { uid, gid, HOME_MAX_BYTES, lg };
+	struct copy c = { uid, gid, HOME_MAX_BYTES, 0, lg };
 	struct stat st;
 	const char *base;
 	int pfd, hfd = -1, sfd = -1, r = OIDC_ERR_SYSTEM;
@@ -196,7 +216,7 @@ home_create(const char *home, const char *skel, uid_t uid, gid_t gid,
 		goto out;
 	sfd = open(skel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* Until it is the person's, only root can enter the new home. */
-	if ((sfd < 0 || copy_tree(sfd, hfd, 0, &c) == 0) &&
+	if ((sfd < 0 || copy_tree(&c, sfd, hfd) == 0) &&
 	    fchown(hfd, uid, gid) == 0 && fchmod(hfd, HOME_MODE) == 0) {
 		r = 0;
 		goto out;
@@ -214,8 +234,9 @@ out:
 	return r;
 }
 
+/* Recursion: bounded at depth 64. */
 static int
-remove_tree(int dfd, int depth)
+remove_tree(int dfd, int depth) /* NOLINT(misc-no-recursion) */
 {
 	struct dirent *de;
 	struct stat st;

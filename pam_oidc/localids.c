@@ -212,20 +212,20 @@ static int
 defs_line(void *ctx, const char *line, size_t n)
 {
 	struct defs_ctx *c = ctx;
-	size_t i = 0, j;
+	char buf[256];
+	const char *p;
 	uint32_t v;
 
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (n - i < 7 || memcmp(line + i, "UID_MIN", 7) != 0 ||
-	    (n - i > 7 && line[i + 7] != ' ' && line[i + 7] != '\t'))
+	if (n >= sizeof(buf))
 		return 0;
-	i += 7;
-	while (i < n && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	for (j = i; j < n && line[j] >= '0' && line[j] <= '9'; j++)
-		;
-	if (id_field(line + i, j - i, &v))
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	p = buf + strspn(buf, " \t");
+	if (strncmp(p, "UID_MIN", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
+		return 0;
+	p += 7;
+	p += strspn(p, " \t");
+	if (id_field(p, strspn(p, "0123456789"), &v))
 		c->uid_min = v;
 	return 0;
 }

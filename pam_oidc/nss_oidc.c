@@ -40,8 +40,6 @@
 #include "regfile.h"
 #include "registry.h"
 
-NSS_DECLARE_MODULE_FUNCTIONS(oidc)
-
 #define ETC_DIR "/etc"
 
 /* The binaries sshd's monitor runs as (OpenSSH before and after 9.8). */
@@ -285,64 +283,6 @@ reserve(const char *name, struct oidc_regentry *e)
 	return 0;
 }
 
-enum nss_status
-_nss_oidc_getpwnam_r(
-    const char *name, struct passwd *pw, char *buf, size_t len, int *errnop)
-{
-	struct oidc_regentry e;
-	enum nss_status st;
-
-	st = find(REG_BY_NAME, name, 0, &e, errnop);
-	if (st == NSS_STATUS_NOTFOUND && !nested && reserve(name, &e))
-		st = NSS_STATUS_SUCCESS;
-	if (st == NSS_STATUS_SUCCESS)
-		st = fill_pw(&e, pw, buf, len, errnop);
-	explicit_bzero(&e, sizeof(e));
-	return st;
-}
-
-enum nss_status
-_nss_oidc_getpwuid_r(
-    uid_t uid, struct passwd *pw, char *buf, size_t len, int *errnop)
-{
-	struct oidc_regentry e;
-	enum nss_status st;
-
-	st = find(REG_BY_UID, NULL, uid, &e, errnop);
-	if (st == NSS_STATUS_SUCCESS)
-		st = fill_pw(&e, pw, buf, len, errnop);
-	explicit_bzero(&e, sizeof(e));
-	return st;
-}
-
-enum nss_status
-_nss_oidc_getgrnam_r(
-    const char *name, struct group *gr, char *buf, size_t len, int *errnop)
-{
-	struct oidc_regentry e;
-	enum nss_status st;
-
-	st = find(REG_BY_NAME, name, 0, &e, errnop);
-	if (st == NSS_STATUS_SUCCESS)
-		st = fill_gr(&e, gr, buf, len, errnop);
-	explicit_bzero(&e, sizeof(e));
-	return st;
-}
-
-enum nss_status
-_nss_oidc_getgrgid_r(
-    gid_t gid, struct group *gr, char *buf, size_t len, int *errnop)
-{
-	struct oidc_regentry e;
-	enum nss_status st;
-
-	st = find(REG_BY_GID, NULL, gid, &e, errnop);
-	if (st == NSS_STATUS_SUCCESS)
-		st = fill_gr(&e, gr, buf, len, errnop);
-	explicit_bzero(&e, sizeof(e));
-	return st;
-}
-
 static enum nss_status
 ent_set(struct ent *it)
 {
@@ -422,6 +362,69 @@ fill_gr_any(const struct oidc_regentry *e, void *res, char *buf, size_t len,
 	return fill_gr(e, res, buf, len, errnop);
 }
 
+/*
+ * The entry points. glibc finds them by these names, which C reserves
+ * for the implementation: NSS is part of it.
+ * NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+ */
+enum nss_status
+_nss_oidc_getpwnam_r(
+    const char *name, struct passwd *pw, char *buf, size_t len, int *errnop)
+{
+	struct oidc_regentry e;
+	enum nss_status st;
+
+	st = find(REG_BY_NAME, name, 0, &e, errnop);
+	if (st == NSS_STATUS_NOTFOUND && !nested && reserve(name, &e))
+		st = NSS_STATUS_SUCCESS;
+	if (st == NSS_STATUS_SUCCESS)
+		st = fill_pw(&e, pw, buf, len, errnop);
+	explicit_bzero(&e, sizeof(e));
+	return st;
+}
+
+enum nss_status
+_nss_oidc_getpwuid_r(
+    uid_t uid, struct passwd *pw, char *buf, size_t len, int *errnop)
+{
+	struct oidc_regentry e;
+	enum nss_status st;
+
+	st = find(REG_BY_UID, NULL, uid, &e, errnop);
+	if (st == NSS_STATUS_SUCCESS)
+		st = fill_pw(&e, pw, buf, len, errnop);
+	explicit_bzero(&e, sizeof(e));
+	return st;
+}
+
+enum nss_status
+_nss_oidc_getgrnam_r(
+    const char *name, struct group *gr, char *buf, size_t len, int *errnop)
+{
+	struct oidc_regentry e;
+	enum nss_status st;
+
+	st = find(REG_BY_NAME, name, 0, &e, errnop);
+	if (st == NSS_STATUS_SUCCESS)
+		st = fill_gr(&e, gr, buf, len, errnop);
+	explicit_bzero(&e, sizeof(e));
+	return st;
+}
+
+enum nss_status
+_nss_oidc_getgrgid_r(
+    gid_t gid, struct group *gr, char *buf, size_t len, int *errnop)
+{
+	struct oidc_regentry e;
+	enum nss_status st;
+
+	st = find(REG_BY_GID, NULL, gid, &e, errnop);
+	if (st == NSS_STATUS_SUCCESS)
+		st = fill_gr(&e, gr, buf, len, errnop);
+	explicit_bzero(&e, sizeof(e));
+	return st;
+}
+
 enum nss_status
 _nss_oidc_setpwent(int stayopen)
 {
@@ -459,3 +462,4 @@ _nss_oidc_getgrent_r(struct group *gr, char *buf, size_t len, int *errnop)
 {
 	return ent_get(&grent, gr, buf, len, errnop, fill_gr_any);
 }
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */

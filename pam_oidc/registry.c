@@ -124,7 +124,7 @@ open_dir(const char *dir, int create, char *why, size_t whysz)
 static int
 take_lock(int dfd, int wait_ms)
 {
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	const struct timespec tick = { 0, 10000000L };
 	struct stat st;
 	int fd, i;
 
@@ -246,7 +246,8 @@ txn_commit(struct txn *t, int64_t now, int64_t rate_start,
     const struct oidc_regentry *retire)
 {
 	struct oidc_regentry e;
-	size_t cap = t->snap.len + 3 * REGFILE_LINE_MAX, len = 0, pos = 0;
+	size_t cap = t->snap.len + (size_t)3 * REGFILE_LINE_MAX, len = 0,
+	       pos = 0;
 	char *out;
 	int n, r;
 
@@ -345,11 +346,12 @@ allocate(const struct txn *t, const struct oidc_regpolicy *pol,
 		return 0;
 	}
 	free(used);
-	return r != 0 ? r
-		      : oidc_why(why, whysz, OIDC_ERR_SYSTEM,
-			    "no free id in register_uid_min..register_uid_max "
-			    "(%u..%u)",
-			    pol->uid_min, pol->uid_max);
+	if (r != 0)
+		return r;
+	(void)oidc_why(why, whysz, r,
+	    "no free id in register_uid_min..register_uid_max (%u..%u)",
+	    pol->uid_min, pol->uid_max);
+	return OIDC_ERR_SYSTEM;
 }
 
 /* No user or group of another source has the name (ours: our uid). */
@@ -555,9 +557,11 @@ registry_remove(const char *dir, const char *name, int64_t now, int wait_ms,
 
 	if ((r = txn_begin(&t, dir, 0, wait_ms, now, why, whysz)) != 0)
 		return r;
-	if ((r = txn_find(&t, now, name, &e)) == 0)
-		r = oidc_why(why, whysz, OIDC_ERR_USER_UNKNOWN,
+	if ((r = txn_find(&t, now, name, &e)) == 0) {
+		(void)oidc_why(why, whysz, r,
 		    "%s is neither registered nor reserved", name);
+		r = OIDC_ERR_USER_UNKNOWN;
+	}
 	if (r == 1) {
 		memset(&retired, 0, sizeof(retired));
 		retired.state = REG_RETIRED;
