@@ -73,14 +73,16 @@ probe_name(void *ctx, const char *name, uint32_t ours)
 	struct passwd pw, *pres = NULL;
 	struct group gr, *gres = NULL;
 	char buf[4096];
-	int k;
+	int e, k;
 
 	(void)ctx;
-	k = found(getpwnam_r(name, &pw, buf, sizeof(buf), &pres), pres);
+	e = getpwnam_r(name, &pw, buf, sizeof(buf), &pres);
+	k = found(e, pres);
 	if (k == 1 && pres != NULL && ours != 0 && pres->pw_uid == ours)
 		k = 0;
 	if (k == 0) {
-		k = found(getgrnam_r(name, &gr, buf, sizeof(buf), &gres), gres);
+		e = getgrnam_r(name, &gr, buf, sizeof(buf), &gres);
+		k = found(e, gres);
 		if (k == 1 && gres != NULL && ours != 0 && gres->gr_gid == ours)
 			k = 0;
 	}
@@ -94,12 +96,15 @@ probe_id(void *ctx, uint32_t id)
 	struct passwd pw, *pres = NULL;
 	struct group gr, *gres = NULL;
 	char buf[4096];
-	int k;
+	int e, k;
 
 	(void)ctx;
-	k = found(getpwuid_r(id, &pw, buf, sizeof(buf), &pres), pres);
-	if (k == 0)
-		k = found(getgrgid_r(id, &gr, buf, sizeof(buf), &gres), gres);
+	e = getpwuid_r(id, &pw, buf, sizeof(buf), &pres);
+	k = found(e, pres);
+	if (k == 0) {
+		e = getgrgid_r(id, &gr, buf, sizeof(buf), &gres);
+		k = found(e, gres);
+	}
 	return k;
 }
 
@@ -109,8 +114,10 @@ nss_uid(const char *user, uint32_t *uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
-	int k = found(getpwnam_r(user, &pw, buf, sizeof(buf), &res), res);
+	int e, k;
 
+	e = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+	k = found(e, res);
 	if (k == 1 && res == NULL)
 		return -1;
 	if (k == 1)
@@ -132,6 +139,7 @@ registry_account(const struct oidc_config *cfg, const struct oidc_identity *id,
 		cfg->shell };
 	struct oidc_regentry e;
 	char why[512], e1[256], e2[256], e3[256], e4[256];
+	uint32_t uid = 0;
 	int r, created = 0;
 
 	r = registry_register(REGISTRY_DIR, &cfg->reg, &who, direct,
@@ -160,6 +168,15 @@ registry_account(const struct oidc_config *cfg, const struct oidc_identity *id,
 		    e.name, (unsigned int)e.uid, e.home, e.shell,
 		    log_escape(e.iss, e1, sizeof(e1)),
 		    log_escape(e.sub, e2, sizeof(e2)));
+	/* The rest of the login, and the session, find the user by NSS. */
+	if (nss_uid(id->username, &uid) != 1 || uid != e.uid) {
+		log_msg(lg, LOG_ERR,
+		    "%s is registered with uid %u, but the name service does "
+		    "not answer so; add oidc to the passwd and group lines of "
+		    "/etc/nsswitch.conf (see libnss_oidc(8))",
+		    id->username, (unsigned int)e.uid);
+		return OIDC_ERR_SYSTEM;
+	}
 	/* Made when missing, kept when it is already the person's. */
 	if (home_create(e.home, ACCOUNT_SKEL, e.uid, e.gid, lg) != 0)
 		return OIDC_ERR_SYSTEM;

@@ -210,15 +210,17 @@ probe_name(void *ctx, const char *name, uint32_t ours)
 	struct passwd pw, *pres = NULL;
 	struct group gr, *gres = NULL;
 	char buf[4096];
-	int k;
+	int e, k;
 
 	(void)ctx;
 	(void)ours;
 	nested = 1;
-	k = lookup_result(getpwnam_r(name, &pw, buf, sizeof(buf), &pres), pres);
-	if (k == 0)
-		k = lookup_result(
-		    getgrnam_r(name, &gr, buf, sizeof(buf), &gres), gres);
+	e = getpwnam_r(name, &pw, buf, sizeof(buf), &pres);
+	k = lookup_result(e, pres);
+	if (k == 0) {
+		e = getgrnam_r(name, &gr, buf, sizeof(buf), &gres);
+		k = lookup_result(e, gres);
+	}
 	nested = 0;
 	return k;
 }
@@ -230,14 +232,16 @@ probe_id(void *ctx, uint32_t id)
 	struct passwd pw, *pres = NULL;
 	struct group gr, *gres = NULL;
 	char buf[4096];
-	int k;
+	int e, k;
 
 	(void)ctx;
 	nested = 1;
-	k = lookup_result(getpwuid_r(id, &pw, buf, sizeof(buf), &pres), pres);
-	if (k == 0)
-		k = lookup_result(
-		    getgrgid_r(id, &gr, buf, sizeof(buf), &gres), gres);
+	e = getpwuid_r(id, &pw, buf, sizeof(buf), &pres);
+	k = lookup_result(e, pres);
+	if (k == 0) {
+		e = getgrgid_r(id, &gr, buf, sizeof(buf), &gres);
+		k = lookup_result(e, gres);
+	}
 	nested = 0;
 	return k;
 }

@@ -98,7 +98,12 @@ open_dir(const char *dir, int create, char *why, size_t whysz)
 	struct stat st;
 	int dfd;
 
-	if (create && mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (create && mkdir(dir, 0755) == 0) {
+		/* Readable by everyone whatever the umask of the caller. */
+		if (chmod(dir, 0755) != 0)
+			return oidc_why(why, whysz, OIDC_ERR_SYSTEM,
+			    "cannot make %s mode 0755", dir);
+	} else if (create && errno != EEXIST)
 		return oidc_why(
 		    why, whysz, OIDC_ERR_SYSTEM, "cannot create %s", dir);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -11,6 +11,9 @@ pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       ca-certificates mandoc clang-format python3 valgrind
       # end to end: real sshd, sudo and login(1) on a terminal; QR read-back
       openssh-server openssh-client sudo tmux zbar-tools strace procps
+      # another name service source for the NSS module's tests (never
+      # enabled outside their private namespace)
+      libnss-extrausers
       # fuzzing (libFuzzer) and static analysis
       clang libclang-rt-14-dev cppcheck clang-tidy)
 missing=()

@@ -250,19 +250,43 @@ pending_names() {
 
 #---------------------------------------------------------------- tests
 
+# Another source of names after oidc (the wrong order; the module must
+# still never stand in front of it): extrausers, with a user that has the
+# next id of the range and a group of its own.
+other_source() {
+	install -d -m 0755 /var/lib/extrausers &&
+	    echo "xsource:x:$((MIN + 2)):$((MIN + 2))::/nonexistent:/bin/sh" \
+		>/var/lib/extrausers/passwd &&
+	    echo "xgroup:x:$((MIN + 3)):" >/var/lib/extrausers/group &&
+	    sed -i -E 's/^(passwd|group): files oidc$/\1: files oidc extrausers/' \
+		/etc/nsswitch.conf
+}
+
 test_scanner() {
 	local names=() existing=() n held bad u t0 left i clash
+	if ! other_source; then
+		not_ok "another name service source" "extrausers setup failed"
+		return
+	fi
 	# Existing accounts first, while the bound is far.
 	for u in root daemon bin sys nobody sshd nssfiles; do
 		getent passwd "$u" >/dev/null && existing+=("$u")
 	done
-	knock "${existing[@]}" nssgrouponly
+	knock "${existing[@]}" nssgrouponly xsource xgroup
 	if [ -z "$(pending_names)" ] && [ "$(getent passwd root | cut -d: -f3)" = 0 ] &&
 	    [ "$(getent passwd nssfiles | cut -d: -f3)" = "$MIN" ] &&
 	    [ "$(getent group nssgrouponly | cut -d: -f3)" = "$((MIN + 1))" ]; then
 		ok "existing users (${existing[*]}) and a group's name are never held or shadowed"
 	else
 		not_ok "existing accounts never held" "held: $(pending_names | tr '\n' ' ')"
+	fi
+	if [ "$(getent passwd xsource | cut -d: -f3)" = "$((MIN + 2))" ] &&
+	    [ "$(getent group xgroup | cut -d: -f3)" = "$((MIN + 3))" ] &&
+	    ! grep -qE ' (xsource|xgroup) ' "$STORE" 2>/dev/null; then
+		ok "names another source (listed after oidc) knows are never held"
+	else
+		not_ok "another source's names never held" \
+		    "$(getent passwd xsource) / store: $(pending_names | tr '\n' ' ')"
 	fi
 	mapfile -t names < <(random_names 200)
 	n=${#names[@]}
@@ -283,6 +307,13 @@ test_scanner() {
 	else
 		not_ok "held ids are free" "names:$bad ids: $clash" "$STORE"
 	fi
+	if ! grep -qE "^pending [a-z]+ ($((MIN + 2))|$((MIN + 3))) " "$STORE"; then
+		ok "ids another source uses (a UID, a GID) are never held"
+	else
+		not_ok "another source's ids never held" "reused" "$STORE"
+	fi
+	sed -i -E 's/^(passwd|group): files oidc extrausers$/\1: files oidc/' \
+	    /etc/nsswitch.conf
 	u="$(pending_names | head -n 1)"
 	if [ -n "$u" ] && getent passwd "$u" | grep -q ':/usr/sbin/nologin$'; then
 		ok "a held name shows the shell /usr/sbin/nologin to other processes" \
@@ -501,6 +532,24 @@ test_without_reservation() {
 	    "$LOGIN_RC $(grep -c '^user hank ' "$STORE")" "$WORK/hank.out"
 }
 
+test_nsswitch_without_oidc() {
+	local code
+	cp /etc/nsswitch.conf "$WORK/nsswitch.conf"
+	sed -i -E 's/^(passwd|group): files oidc$/\1: files/' /etc/nsswitch.conf
+	sign_in dave-kiosk dave login "$WORK/sshd.conf"
+	code="$(wait_code "$WORK/dave-kiosk.out")" && approve "$code" dave approve
+	login_wait
+	cp "$WORK/nsswitch.conf" /etc/nsswitch.conf
+	if [ "$LOGIN_RC" = 4 ] &&
+	    grep -q "add oidc to the passwd and group lines of /etc/nsswitch.conf" \
+	    "$WORK/dave-kiosk.out"; then
+		ok "without oidc in nsswitch.conf the sign-in fails and the log says what to add"
+	else
+		not_ok "nsswitch.conf without oidc" "rc $LOGIN_RC" \
+		    "$WORK/dave-kiosk.out"
+	fi
+}
+
 test_held_name_opens_nothing_else() {
 	knock carol
 	cat >"$WORK/pam.d/other" <<SVC
@@ -588,6 +637,7 @@ test_unprivileged
 test_registration
 test_other_issuer
 test_without_reservation
+test_nsswitch_without_oidc
 test_held_name_opens_nothing_else
 test_nss_interface
 test_users_command
