@@ -24,13 +24,14 @@ LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 
 CORE	 = oidc log names strlist buf safefile config b64url json sanitize qr http cache session \
 	   etcgroup account groups host message \
-	   localids regpolicy regfile registry home \
+	   localids regpolicy regfile regalloc registry home \
 	   discovery device_flow jwks jwt claims roles display \
 	   provider interrupt login
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)
 MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/handle.o
 # The NSS module links only the registry and what it needs: libc alone.
 NSS_O	 = $(BUILD)/nss_oidc.o $(BUILD)/registry.o $(BUILD)/regfile.o \
+	   $(BUILD)/regalloc.o \
 	   $(BUILD)/regpolicy.o $(BUILD)/localids.o $(BUILD)/names.o \
 	   $(BUILD)/safefile.o $(BUILD)/oidc.o
 UNIT	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "localids.h"
 #include "names.h"
 #include "oidc.h"
+#include "regalloc.h"
 #include "registry.h"
 
 /* A write in progress: the lock held, the store as it is. */
@@ -304,79 +304,6 @@ txn_find(const struct txn *t, int64_t now, const char *name,
 	return r;
 }
 
-static int
-set_bit(unsigned char *used, const struct oidc_regpolicy *pol, uint32_t id)
-{
-	if (id >= pol->uid_min && id <= pol->uid_max)
-		used[(id - pol->uid_min) / 8] |=
-		    (unsigned char)(1u << ((id - pol->uid_min) % 8));
-	return 0;
-}
-
-/* The lowest id of the range nothing uses (see registry.h). */
-static int
-allocate(const struct txn *t, const struct oidc_regpolicy *pol,
-    const struct oidc_regprobe *pr, int64_t now, uint32_t *out, char *why,
-    size_t whysz)
-{
-	uint32_t n = pol->uid_max - pol->uid_min + 1, i, id;
-	struct oidc_regentry e;
-	unsigned char *used;
-	size_t pos = 0;
-	int tries = 0, r;
-
-	if ((used = calloc(n / 8 + 1, 1)) == NULL)
-		return OIDC_ERR_NOMEM;
-	while ((r = regfile_next(&t->snap, &pos, &e)) == 1)
-		if (e.state != REG_PENDING || e.expires > now)
-			set_bit(used, pol, e.uid);
-	if (r == 0 &&
-	    localids_mark(pr->etc_dir, pol->uid_min, pol->uid_max, used) != 0)
-		r = oidc_why(why, whysz, OIDC_ERR_SYSTEM,
-		    "cannot read %s/passwd and %s/group", pr->etc_dir,
-		    pr->etc_dir);
-	for (i = 0; r == 0 && i < n; i++) {
-		if (used[i / 8] & (1u << (i % 8)))
-			continue;
-		id = pol->uid_min + i;
-		/* nobody and the 16-bit "no id" are never handed out. */
-		if (id == 65534 || id == 65535)
-			continue;
-		if (tries++ == REGISTRY_PROBES)
-			break;
-		if (pr->id_used != NULL && pr->id_used(pr->ctx, id) != 0)
-			continue;
-		*out = id;
-		free(used);
-		return 0;
-	}
-	free(used);
-	if (r != 0)
-		return r;
-	(void)oidc_why(why, whysz, r,
-	    "no free id in register_uid_min..register_uid_max (%u..%u)",
-	    pol->uid_min, pol->uid_max);
-	return OIDC_ERR_SYSTEM;
-}
-
-/* No user or group of another source has the name (ours: our uid). */
-static int
-unknown_elsewhere(const struct oidc_regprobe *pr, const char *name,
-    uint32_t ours, char *why, size_t whysz)
-{
-	int k = localids_name_known(pr->etc_dir, name);
-
-	if (k == 0 && pr->name_known != NULL)
-		k = pr->name_known(pr->ctx, name, ours);
-	if (k == 0)
-		return 0;
-	if (k > 0)
-		return oidc_why(why, whysz, OIDC_ERR_INVALID,
-		    "%s is a user or group of another source", name);
-	return oidc_why(why, whysz, OIDC_ERR_SYSTEM,
-	    "cannot tell whether another source knows %s", name);
-}
-
 /* A new entry of the policy's shape for name, with a free id. */
 static int
 new_entry(const struct txn *t, const struct oidc_regpolicy *pol,
@@ -389,7 +316,7 @@ new_entry(const struct txn *t, const struct oidc_regpolicy *pol,
 	if (pol->uid_min == 0 || pol->uid_min > pol->uid_max)
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "no register_uid_min..register_uid_max range");
-	if ((r = allocate(t, pol, pr, now, &id, why, whysz)) != 0)
+	if ((r = regalloc_id(&t->snap, pol, pr, now, &id, why, whysz)) != 0)
 		return r;
 	memset(e, 0, sizeof(*e));
 	e->state = REG_PENDING;
@@ -433,7 +360,7 @@ registry_reserve(const char *dir, const struct oidc_regpolicy *pol,
 		    "the registration policy refuses this name");
 	if ((r = regfile_find(dir, now, REG_BY_NAME, name, 0, out)) != 0)
 		return r == 1 ? 0 : r;
-	if ((r = unknown_elsewhere(pr, name, 0, why, whysz)) != 0)
+	if ((r = regalloc_name_free(pr, name, 0, why, whysz)) != 0)
 		return r;
 	if ((r = txn_begin(&t, dir, 1, pr->wait_ms, now, why, whysz)) != 0)
 		return r;
@@ -523,7 +450,7 @@ registry_register(const char *dir, const struct oidc_regpolicy *pol,
 		    "the registration policy refuses this name");
 		goto out;
 	}
-	if ((r = unknown_elsewhere(
+	if ((r = regalloc_name_free(
 		 pr, who->name, found ? e.uid : 0, why, whysz)) != 0)
 		goto out;
 	if (!found) {

@@ -250,6 +250,19 @@ pending_names() {
 
 #---------------------------------------------------------------- tests
 
+# The module exports only the NSS entry points and needs libc alone.
+test_module_shape() {
+	local so="$BUILD_ABS/libnss_oidc.so.2" syms needed
+	syms="$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRW]$/ {print $3}' |
+	    grep -v '^_nss_oidc_' | tr '\n' ' ')"
+	expect "libnss_oidc exports only _nss_oidc_* symbols" "" "$syms"
+	needed="$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+	    grep -vE '^(libc\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$' |
+	    tr '\n' ' ')"
+	expect "libnss_oidc needs libc and the loader alone (no curl, jansson, OpenSSL or PAM)" \
+	    "" "$needed"
+}
+
 # Another source of names after oidc (the wrong order; the module must
 # still never stand in front of it): extrausers, with a user that has the
 # next id of the range and a group of its own.
@@ -630,6 +643,7 @@ test_users_command() {
 
 setup || die "private namespace, module on the loader path, provider"
 start_sshd || die "sshd on 127.0.0.1"
+test_module_shape
 test_scanner
 test_rate
 test_concurrent_same_name
