@@ -11,6 +11,8 @@ SYSCONFDIR ?= /etc
 PAMCONFIGDIR ?= $(PREFIX)/share/pam-configs
 # The directory that holds pam_unix.so on this system.
 PAMDIR	?= $(shell dirname "$$(find /lib /usr/lib /lib64 /usr/lib64 -name pam_unix.so -path '*security*' 2>/dev/null | head -n 1)" 2>/dev/null)
+# The directory that holds libnss_files.so.2 (where glibc finds NSS modules).
+NSSDIR	?= $(shell dirname "$$(find /lib /usr/lib /lib64 /usr/lib64 -name libnss_files.so.2 2>/dev/null | head -n 1)" 2>/dev/null)
 
 HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
 OPT	?= -O2 -g
@@ -23,13 +25,19 @@ LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 CORE	 = oidc log names strlist buf safefile ratelimit pins \
 	   config config_load proxy b64url json json_parse form sanitize qr http \
 	   cache session etcgroup account groups host message \
+	   localids regpolicy regfile regalloc registry home \
 	   discovery device_flow jwks jwt claims roles display \
 	   provider interrupt login
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)
 MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/handle.o
+# The NSS module links only the registry and what it needs: libc alone.
+NSS_O	 = $(BUILD)/nss_oidc.o $(BUILD)/registry.o $(BUILD)/regfile.o \
+	   $(BUILD)/regalloc.o \
+	   $(BUILD)/regpolicy.o $(BUILD)/localids.o $(BUILD)/names.o \
+	   $(BUILD)/safefile.o $(BUILD)/oidc.o
 UNIT	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-all: $(BUILD)/pam_oidc.so $(BUILD)/pam-oidc
+all: $(BUILD)/pam_oidc.so $(BUILD)/libnss_oidc.so.2 $(BUILD)/pam-oidc
 
 $(BUILD)/%.o: pam_oidc/%.c pam_oidc/*.h
 	@mkdir -p $(BUILD)
@@ -43,6 +51,10 @@ $(BUILD)/pam_oidc.so: $(MOD_O) $(BUILD)/libcore.a pam_oidc/pam_oidc.map
 	$(CC) -shared $(CFLAGS) $(LDFLAGS) \
 	    -Wl,--version-script=pam_oidc/pam_oidc.map -o $@ $(MOD_O) \
 	    $(BUILD)/libcore.a $(LIBS) -lpam
+
+$(BUILD)/libnss_oidc.so.2: $(NSS_O) pam_oidc/nss_oidc.map
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,-soname,libnss_oidc.so.2 \
+	    -Wl,--version-script=pam_oidc/nss_oidc.map -o $@ $(NSS_O)
 
 $(BUILD)/pam-oidc: helper/*.c helper/*.h $(BUILD)/libcore.a pam_oidc/*.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ \
@@ -77,7 +89,7 @@ $(UNIT_SCRIPT:%=$(BUILD)/unit/%): $(BUILD)/unit/%: tests/unit/%.c \
 # them. The PAM drivers are thin main()s on tests/driver/driver.c, linked
 # with -rdynamic so that the module's syslog binds to the driver's.
 DRIVERS	 = pamdrive sudodrive logindrive cycles benchdrive
-TEST_BINS = $(DRIVERS:%=$(BUILD)/%) $(BUILD)/failmalloc.so \
+TEST_BINS = $(DRIVERS:%=$(BUILD)/%) $(BUILD)/nssdrive $(BUILD)/failmalloc.so \
 	   $(BUILD)/floor $(BUILD)/libconly $(BUILD)/unit/test_retval
 DRIVER_CFLAGS = $(CPPFLAGS) -Itests/driver $(CFLAGS)
 
@@ -141,6 +153,9 @@ tsan-bins:
 $(BUILD)/threads: tests/robust/threads.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -lpthread
+
+$(BUILD)/nssdrive: tests/integration/nssdrive.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl -lpthread
 
 deps:
 	@bash tests/deps.sh
@@ -230,17 +245,22 @@ format-check:
 install: all
 	@test "$(PAMDIR)" != . && test -n "$(PAMDIR)" || \
 	    { echo "no PAM module directory found; set PAMDIR" >&2; exit 1; }
-	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) \
+	@test "$(NSSDIR)" != . && test -n "$(NSSDIR)" || \
+	    { echo "no NSS module directory found; set NSSDIR" >&2; exit 1; }
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(NSSDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(PAMCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/pam.d \
 	    $(DESTDIR)$(DOCDIR)/sshd_config.d $(DESTDIR)$(SYSCONFDIR)
 	install -m 0644 $(BUILD)/pam_oidc.so $(DESTDIR)$(PAMDIR)/pam_oidc.so
+	install -m 0644 $(BUILD)/libnss_oidc.so.2 \
+	    $(DESTDIR)$(NSSDIR)/libnss_oidc.so.2
 	install -m 0755 $(BUILD)/pam-oidc $(DESTDIR)$(SBINDIR)/pam-oidc
 	install -m 0644 pam_oidc/pam_oidc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 pam_oidc/pam_oidc.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 helper/pam-oidc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 pam_oidc/libnss_oidc.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 conf/examples/* $(DESTDIR)$(DOCDIR)/examples/
 	install -m 0644 conf/pam.d/README.md conf/pam.d/*.snippet \
 	    $(DESTDIR)$(DOCDIR)/pam.d/
@@ -257,12 +277,15 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_oidc.so $(DESTDIR)$(SBINDIR)/pam-oidc \
+	    $(DESTDIR)$(NSSDIR)/libnss_oidc.so.2 \
+	    $(DESTDIR)$(MANDIR)/man8/libnss_oidc.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pam_oidc.8 \
 	    $(DESTDIR)$(MANDIR)/man5/pam_oidc.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8 $(DESTDIR)$(PAMCONFIGDIR)/oidc \
 	    $(DESTDIR)$(PAMCONFIGDIR)/oidc-only
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf in place"
+	@echo "left /var/lib/pam_oidc (the registered people) in place"
 
 # The Debian package, in build-deb/: built from a copy of the tree, checked
 # by lintian, then (as root) installed, used for one login and purged.
@@ -274,9 +297,12 @@ deb: deps $(BUILD)/pamdrive
 print-pamdir:
 	@echo $(PAMDIR)
 
+print-nssdir:
+	@echo $(NSSDIR)
+
 clean:
 	rm -rf build build-asan build-tsan build-deb $(FUZZ_BUILD)
 
 .PHONY: fuzz fuzz-bins test-bins tsan-bins lint e2e all deps unit check asan demo bench \
 	man-check format-check install \
-	uninstall print-pamdir clean
+	uninstall print-pamdir print-nssdir clean

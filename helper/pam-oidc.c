@@ -1,6 +1,7 @@
 /*
  * pam-oidc: the administrator's command. It links the same core as the
- * module and changes nothing on the system.
+ * module, and changes nothing on the system but what "users remove" is
+ * asked to remove.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "login.h"
 #include "oidc.h"
 #include "qr.h"
+#include "users.h"
 
 static void
 usage(FILE *fp)
@@ -28,6 +30,7 @@ usage(FILE *fp)
 	    "       pam-oidc cache show | clear [--config PATH]\n"
 	    "       pam-oidc pins [forget USER] [--config PATH]\n"
 	    "       pam-oidc qr [--ascii] TEXT\n"
+	    "       pam-oidc users [list] | remove NAME [--home]\n"
 	    "       pam-oidc --version | --help\n"
 	    "\n"
 	    "check  find what is wrong with a configuration: one line per\n"
@@ -37,7 +40,9 @@ usage(FILE *fp)
 	    "cache  list or empty the discovery and JWKS cache\n"
 	    "pins   list the provider identity (iss and sub) each account is\n"
 	    "       bound to, or forget one so that its next sign-in binds anew\n"
-	    "qr     print TEXT as a QR code\n");
+	    "qr     print TEXT as a QR code\n"
+	    "users  list the people registered for the NSS module and the names\n"
+	    "       held for a first sign-in; remove one\n");
 }
 
 /* "--help" anywhere in a subcommand's arguments. */
@@ -322,6 +327,8 @@ main(int argc, char **argv)
 		return pins_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cache") == 0)
 		return cmd_cache(argc - 1, argv + 1);
+	if (strcmp(argv[1], "users") == 0)
+		return users_run(argc - 1, argv + 1);
 	fprintf(stderr, "pam-oidc: unknown command %s\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -21,7 +21,17 @@
 
 #define MAX_LINE 4096
 
-enum key_type { T_STR, T_URL, T_INT, T_BOOL, T_ENUM, T_ALGS, T_KV, T_XFORM };
+enum key_type {
+	T_STR,
+	T_URL,
+	T_INT,
+	T_BOOL,
+	T_ENUM,
+	T_ALGS,
+	T_KV,
+	T_XFORM,
+	T_REG, /* regpolicy_set parses it */
+};
 
 struct key {
 	const char *name;
@@ -75,6 +85,21 @@ static const struct key keys[] = {
 	{ "group_mode", T_ENUM, O(group_mode), 0, 0, w_group,
 	    "session or persist" },
 	{ "auto_register", T_BOOL, O(auto_register), 0, 0, NULL, "yes or no" },
+	{ "register_with", T_REG, O(reg), 0, 0, NULL, "useradd or nss" },
+	{ "register_uid_min", T_REG, O(reg), 0, 0, NULL,
+	    "a UID from 1 to 2147483646" },
+	{ "register_uid_max", T_REG, O(reg), 0, 0, NULL,
+	    "a UID from 1 to 2147483646" },
+	{ "register_home", T_REG, O(reg), 0, 0, NULL,
+	    "an absolute path of letters, digits and / _ - . +" },
+	{ "register_allow", T_REG, O(reg), 0, 0, NULL,
+	    "space-separated fnmatch(3) patterns" },
+	{ "register_max_pending", T_REG, O(reg), 0, 0, NULL,
+	    "a number from 1 to 1000" },
+	{ "register_rate", T_REG, O(reg), 0, 0, NULL,
+	    "a number from 1 to 1000 (per minute)" },
+	{ "register_pending_ttl", T_REG, O(reg), 0, 0, NULL,
+	    "seconds from 5 to 86400" },
 	{ "shell", T_STR, O(shell), 0, 0, NULL, "an absolute path" },
 	{ "kiosk", T_BOOL, O(kiosk), 0, 0, NULL, "yes or no" },
 	{ "wait", T_ENUM, O(wait), 0, 0, w_wait, "auto, enter or poll" },
@@ -118,6 +143,7 @@ config_new(void)
 		return NULL;
 	cfg->signing_algorithms = ALG_RS256;
 	cfg->username_max_length = 32;
+	regpolicy_init(&cfg->reg);
 	cfg->http_timeout = 10;
 	cfg->leeway = 60;
 	cfg->pin_identity = 1;
@@ -319,6 +345,7 @@ set_value(struct oidc_config *cfg, const struct key *k, char *v)
 			return OIDC_ERR_INVALID;
 		*(unsigned int *)field = bits;
 		return 0;
+	case T_REG: return regpolicy_set(&cfg->reg, k->name, v);
 	case T_KV:
 		if ((eq = strchr(v, '=')) == NULL)
 			return OIDC_ERR_INVALID;
@@ -500,3 +527,4 @@ config_apply_arg(
 	explicit_bzero(buf, sizeof(buf));
 	return r;
 }
+

@@ -11,6 +11,7 @@
 #include "claims.h"
 #include "jwt.h"
 #include "qr.h"
+#include "regpolicy.h"
 #include "strlist.h"
 
 #define OIDC_DEFAULT_CONFIG "/etc/pam_oidc.conf"
@@ -51,6 +52,7 @@ struct oidc_config {
 	char *allowed_roles;
 	enum oidc_group_mode group_mode;
 	int auto_register;
+	struct oidc_regpolicy reg; /* register_* keys */
 	char *shell;
 	int kiosk;
 	enum oidc_wait wait;

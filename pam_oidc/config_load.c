@@ -13,6 +13,7 @@
 #include "names.h"
 #include "oidc.h"
 #include "proxy.h"
+#include "regpolicy.h"
 #include "safefile.h"
 
 static int
@@ -200,6 +201,26 @@ check_pin_subs(const struct oidc_kv *kv, char *why, size_t whysz)
 	return 0;
 }
 
+/* register_with = nss: a range at or above UID_MIN, a plain shell path. */
+static int
+check_register(
+    const struct oidc_config *cfg, const char *where, char *why, size_t whysz)
+{
+	char reason[400];
+
+	if (cfg->reg.with != REGISTER_NSS)
+		return 0;
+	if (regpolicy_validate(&cfg->reg, "/etc", reason, sizeof(reason)) != 0)
+		return oidc_why(
+		    why, whysz, OIDC_ERR_CONFIG, "%s: %s", where, reason);
+	if (!regpolicy_path_ok(cfg->shell, REGPOLICY_PATH_MAX))
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: with register_with = nss, shell must be an absolute "
+		    "path of letters, digits and / _ - . + (at most %d bytes)",
+		    where, REGPOLICY_PATH_MAX);
+	return 0;
+}
+
 int
 config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 {
@@ -283,7 +304,9 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 		return OIDC_ERR_CONFIG;
 	if ((r = check_proxy_keys(cfg, where, why, whysz)) != 0)
 		return r;
-	return config_defaults(cfg) == 0 ? 0 : OIDC_ERR_NOMEM;
+	if (config_defaults(cfg) != 0)
+		return OIDC_ERR_NOMEM;
+	return check_register(cfg, where, why, whysz);
 }
 
 static const char *

@@ -1,15 +1,20 @@
 /*
  * Host policy (see host.h).
  */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "account.h"
 #include "etcgroup.h"
+#include "home.h"
 #include "host.h"
 #include "oidc.h"
 #include "pins.h"
+#include "registry.h"
 #include "roles.h"
 
 #define ETC_DIR "/etc"
@@ -53,26 +58,208 @@ host_persist_groups(const struct oidc_config *cfg, const char *user,
 	return r;
 }
 
+/* A getpwnam_r-style result: 1 found, 0 not, -1 error. */
+static int
+found(int e, const void *res)
+{
+	if (res != NULL || e == ERANGE)
+		return 1;
+	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM
+	    ? 0
+	    : -1;
+}
+
+/* registry probe: a user or group of that name with an id not ours. */
+static int
+probe_name(void *ctx, const char *name, uint32_t ours)
+{
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+	char buf[4096];
+	int e, k;
+
+	(void)ctx;
+	e = getpwnam_r(name, &pw, buf, sizeof(buf), &pres);
+	k = found(e, pres);
+	if (k == 1 && pres != NULL && ours != 0 && pres->pw_uid == ours)
+		k = 0;
+	if (k == 0) {
+		e = getgrnam_r(name, &gr, buf, sizeof(buf), &gres);
+		k = found(e, gres);
+		if (k == 1 && gres != NULL && ours != 0 && gres->gr_gid == ours)
+			k = 0;
+	}
+	return k;
+}
+
+/* registry probe: a user or group with this id. */
+static int
+probe_id(void *ctx, uint32_t id)
+{
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+	char buf[4096];
+	int e, k;
+
+	(void)ctx;
+	e = getpwuid_r(id, &pw, buf, sizeof(buf), &pres);
+	k = found(e, pres);
+	if (k == 0) {
+		e = getgrgid_r(id, &gr, buf, sizeof(buf), &gres);
+		k = found(e, gres);
+	}
+	return k;
+}
+
+/* What NSS says of user: its UID in *uid and 1, 0 unknown, -1 error. */
+static int
+nss_uid(const char *user, uint32_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int e, k;
+
+	e = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+	k = found(e, res);
+	if (k == 1 && res == NULL)
+		return -1;
+	if (k == 1)
+		*uid = res->pw_uid;
+	return k;
+}
+
+/*
+ * Register id (from its reservation, or directly), or check that it is
+ * the identity the registered name is bound to; then its home.
+ */
+static int
+registry_account(const struct oidc_config *cfg, const struct oidc_identity *id,
+    int direct, const struct oidc_log *lg)
+{
+	struct oidc_regprobe pr = { ETC_DIR, probe_name, probe_id, NULL,
+		REGISTRY_WAIT_MS };
+	struct oidc_regperson who = { id->username, id->iss, id->sub,
+		cfg->shell };
+	struct oidc_regentry e;
+	char why[512], e1[256], e2[256], e3[256], e4[256];
+	uint32_t uid = 0;
+	int r, created = 0;
+
+	r = registry_register(REGISTRY_DIR, &cfg->reg, &who, direct,
+	    (int64_t)time(NULL), &pr, &e, &created, why, sizeof(why));
+	if (r == OIDC_ERR_MISMATCH) {
+		log_msg(lg, LOG_NOTICE,
+		    "%s is registered to iss %s sub %s, not to iss %s sub %s: "
+		    "refused",
+		    id->username, log_escape(e.iss, e1, sizeof(e1)),
+		    log_escape(e.sub, e2, sizeof(e2)),
+		    log_escape(id->iss, e3, sizeof(e3)),
+		    log_escape(id->sub, e4, sizeof(e4)));
+		return r;
+	}
+	if (r != 0) {
+		log_msg(lg, LOG_ERR, "auto_register: %s not registered: %s",
+		    id->username, log_escape(why, e1, sizeof(e1)));
+		return r == OIDC_ERR_NOMEM || r == OIDC_ERR_USER_UNKNOWN
+		    ? r
+		    : OIDC_ERR_SYSTEM;
+	}
+	if (created)
+		log_msg(lg, LOG_NOTICE,
+		    "auto_register: registered %s with uid %u, home %s, shell "
+		    "%s (iss %s, sub %s)",
+		    e.name, (unsigned int)e.uid, e.home, e.shell,
+		    log_escape(e.iss, e1, sizeof(e1)),
+		    log_escape(e.sub, e2, sizeof(e2)));
+	/* The rest of the login, and the session, find the user by NSS. */
+	if (nss_uid(id->username, &uid) != 1 || uid != e.uid) {
+		log_msg(lg, LOG_ERR,
+		    "%s is registered with uid %u, but the name service does "
+		    "not answer so; add oidc to the passwd and group lines of "
+		    "/etc/nsswitch.conf (see libnss_oidc(8))",
+		    id->username, (unsigned int)e.uid);
+		return OIDC_ERR_SYSTEM;
+	}
+	/* Made when missing, kept when it is already the person's. */
+	if (home_create(e.home, ACCOUNT_SKEL, e.uid, e.gid, lg) != 0)
+		return OIDC_ERR_SYSTEM;
+	return 0;
+}
+
+/* The local account of a verified identity (see host_admit). */
+static int
+admit_account(const struct oidc_config *cfg, const struct oidc_identity *id,
+    const char *service, const struct oidc_log *lg)
+{
+	struct oidc_regentry e;
+	uint32_t uid = 0;
+	int r, k;
+
+	r = regfile_find(REGISTRY_DIR, (int64_t)time(NULL), REG_BY_NAME,
+	    id->username, 0, &e);
+	if (r < 0) {
+		log_msg(lg, LOG_ERR,
+		    "cannot read the registry %s/%s; pam-oidc users says why",
+		    REGISTRY_DIR, REGFILE_NAME);
+		return r == OIDC_ERR_NOMEM ? r : OIDC_ERR_SYSTEM;
+	}
+	if ((k = nss_uid(id->username, &uid)) < 0)
+		return host_account(cfg, id->username, lg);
+	/* Another source's account of that name is that source's. */
+	if (r == 1 && k == 1 && uid != e.uid) {
+		log_msg(lg, LOG_WARNING,
+		    "%s is in the registry with uid %u and in another source "
+		    "with uid %u; the other source's account is used",
+		    id->username, (unsigned int)e.uid, (unsigned int)uid);
+		return 0;
+	}
+	if (r == 1 && e.state == REG_PENDING &&
+	    (!cfg->auto_register || cfg->reg.with != REGISTER_NSS)) {
+		log_msg(lg, LOG_NOTICE,
+		    "%s is held for a first sign-in, but this configuration "
+		    "does not register (auto_register, register_with = nss)",
+		    id->username);
+		return OIDC_ERR_USER_UNKNOWN;
+	}
+	if (r == 1)
+		return registry_account(cfg, id, 0, lg);
+	if (k == 1 || !cfg->auto_register || cfg->reg.with != REGISTER_NSS)
+		return host_account(cfg, id->username, lg);
+	/* sshd refused a name it did not find before authentication. */
+	if (service != NULL && strcmp(service, "sshd") == 0) {
+		log_msg(lg, LOG_NOTICE,
+		    "%s holds no reservation: sshd did not find the name "
+		    "before authentication, or it expired "
+		    "(register_pending_ttl)",
+		    id->username);
+		return OIDC_ERR_USER_UNKNOWN;
+	}
+	return registry_account(cfg, id, 1, lg);
+}
+
 int
-host_admit(const struct oidc_config *cfg, const char *user,
-    const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg)
+host_admit(const struct oidc_config *cfg, const struct oidc_identity *id,
+    const char *service, const struct oidc_log *lg)
 {
 	int r;
 
 	/* The gate holds even in a stack without the account line. */
-	if (!allowed) {
+	if (!id->allowed) {
 		log_msg(lg, LOG_NOTICE,
-		    "user %s holds none of allowed_roles: access denied", user);
+		    "user %s holds none of allowed_roles: access denied",
+		    id->username);
 		/* With persist, a person turned away keeps no managed group. */
 		if (cfg->group_mode == GROUP_PERSIST &&
-		    account_exists(user) == 1)
-			(void)host_persist_groups(cfg, user, groups, 0, lg);
+		    account_exists(id->username) == 1)
+			(void)host_persist_groups(
+			    cfg, id->username, &id->groups, 0, lg);
 		return OIDC_ERR_PERM;
 	}
-	if ((r = host_account(cfg, user, lg)) != 0)
+	if ((r = admit_account(cfg, id, service, lg)) != 0)
 		return r;
 	if (cfg->group_mode == GROUP_PERSIST)
-		return host_persist_groups(cfg, user, groups, 1, lg);
+		return host_persist_groups(
+		    cfg, id->username, &id->groups, 1, lg);
 	return 0;
 }
 
@@ -92,6 +279,17 @@ host_check_user(const struct oidc_config *cfg, const char *user,
 		return OIDC_ERR_SYSTEM;
 	}
 	return 0;
+}
+
+int
+host_held(const char *user)
+{
+	struct oidc_regentry e;
+
+	return user != NULL &&
+	    regfile_find(REGISTRY_DIR, (int64_t)time(NULL), REG_BY_NAME, user,
+		0, &e) == 1 &&
+	    e.state == REG_PENDING;
 }
 
 int

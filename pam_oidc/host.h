@@ -1,14 +1,16 @@
 /*
  * Host policy: what this machine does with a verified identity. The local
- * account (made on first sign-in with auto_register), the groups kept in
- * /etc/group with group_mode = persist, and whether the person presses
- * Enter after approving.
+ * account (made on first sign-in with auto_register, by useradd or in the
+ * registry the NSS module answers from), the identity a registered
+ * account is bound to, the groups kept in /etc/group with group_mode =
+ * persist, and whether the person presses Enter after approving.
  */
 #ifndef OIDC_HOST_H
 #define OIDC_HOST_H
 
 #include "config.h"
 #include "log.h"
+#include "login.h"
 #include "strlist.h"
 
 /*
@@ -27,13 +29,26 @@ int host_persist_groups(const struct oidc_config *cfg, const char *user,
     const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
 
 /*
- * What the host does with a verified identity: a person allowed_roles
- * turns away is refused (OIDC_ERR_PERM, logged); otherwise the local
- * account (made with auto_register), then with group_mode = persist its
- * groups.
+ * What the host does with a verified identity, signed in to service: a
+ * person allowed_roles turns away is refused (OIDC_ERR_PERM, logged);
+ * otherwise the local account, then with group_mode = persist its groups.
+ *
+ * A name in the registry (see registry.h) is bound to the iss and sub of
+ * the person who registered it: another identity is OIDC_ERR_MISMATCH
+ * (logged with both). A name held for this sign-in becomes the account,
+ * with the held UID, its home made from /etc/skel. Without an entry, a
+ * name no source knows is registered as auto_register and register_with
+ * say; over sshd only from a reservation, since sshd refuses a user it
+ * did not find before authentication.
  */
-int host_admit(const struct oidc_config *cfg, const char *user,
-    const struct oidc_strlist *groups, int allowed, const struct oidc_log *lg);
+int host_admit(const struct oidc_config *cfg, const struct oidc_identity *id,
+    const char *service, const struct oidc_log *lg);
+
+/*
+ * Is user a name held for a sign-in that never completed? The account
+ * check refuses such a name to every other way in.
+ */
+int host_held(const char *user);
 
 /*
  * Root and the system's accounts (UID 0, or below UID_MIN of

@@ -81,8 +81,10 @@ load_config(
  */
 static int
 admit(pam_handle_t *pamh, const struct oidc_config *cfg,
-    const struct oidc_log *lg, const char *user, struct oidc_identity *id)
+    const struct oidc_log *lg, const struct oidc_login *login,
+    struct oidc_identity *id)
 {
+	const char *user = login->user;
 	char esc[256];
 	int r;
 
@@ -93,8 +95,7 @@ admit(pam_handle_t *pamh, const struct oidc_config *cfg,
 	}
 	if ((r = host_reachable(cfg, id->username, lg)) != 0)
 		return r;
-	if ((r = host_admit(cfg, id->username, &id->groups, id->allowed, lg)) !=
-		0 ||
+	if ((r = host_admit(cfg, id, login->service, lg)) != 0 ||
 	    (r = host_pin(cfg, id->username, id->iss, id->sub, lg)) != 0)
 		return r;
 	if (user == NULL &&
@@ -136,7 +137,7 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	if (r == 0 && !known && !cfg->auto_register)
 		r = host_account(cfg, user, lg);
 	if (r == 0)
-		r = admit(pamh, cfg, lg, user, id);
+		r = admit(pamh, cfg, lg, &login, id);
 out:
 	identity_free(id);
 	free(user);
@@ -209,9 +210,19 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct oidc_session *s = handle_session(pamh);
 	struct oidc_log lg = { sink, pamh, 0 };
+	const char *user = NULL;
 
 	(void)argc;
 	(void)argv;
+	/* A name held for a sign-in through this module opens nothing else. */
+	if (s == NULL &&
+	    pam_get_item(pamh, PAM_USER, (const void **)&user) == PAM_SUCCESS &&
+	    host_held(user)) {
+		log_msg(&lg, LOG_NOTICE,
+		    "%s is held for a first sign-in through pam_oidc: refused",
+		    user);
+		return PAM_PERM_DENIED;
+	}
 	if (s == NULL)
 		return PAM_IGNORE;
 	if (s->allowed)

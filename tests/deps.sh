@@ -13,6 +13,9 @@ pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       openssh-server openssh-client sudo tmux zbar-tools strace procps
       # integration: a real HTTP proxy, run by the tests on their own port
       tinyproxy
+      # another name service source for the NSS module's tests (never
+      # enabled outside their private namespace)
+      libnss-extrausers
       # fuzzing (libFuzzer) and static analysis
       clang libclang-rt-14-dev cppcheck clang-tidy
       # the Debian package (make deb)

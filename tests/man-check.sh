@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pages=(pam_oidc/pam_oidc.8 pam_oidc/pam_oidc.conf.5 helper/pam-oidc.8)
+pages=(pam_oidc/pam_oidc.8 pam_oidc/pam_oidc.conf.5 pam_oidc/libnss_oidc.8
+    helper/pam-oidc.8)
 
 for p in "${pages[@]}"; do
 	if [ ! -f "$p" ]; then

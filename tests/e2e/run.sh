@@ -885,3 +885,7 @@ test_ssh_persist
 test_sudo
 test_kiosk
 test_ssh_snippet
+# First SSH sign-in of a new person through the NSS module.
+# shellcheck source=tests/e2e/nss.sh
+. "$HERE/nss.sh"
+test_ssh_first_signin

@@ -18,6 +18,7 @@ done
 . "$(dirname "$0")/identity.sh"
 . "$(dirname "$0")/proxy_tests.sh"
 . "$(dirname "$0")/pamconf.sh"
+. "$(dirname "$0")/nss.sh"
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -695,6 +696,7 @@ test_userinfo_sub_must_match
 test_roles_to_groups_and_allowed_roles
 test_missing_device_endpoint
 test_kiosk_sets_pam_user
+test_nss
 test_network_faults
 test_stale_jwks_never_trusted_when_unreachable
 test_key_rotation
