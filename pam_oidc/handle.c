@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "handle.h"
+#include "host.h"
 #include "oidc.h"
 
 static int
@@ -201,4 +202,17 @@ handle_spend_handoff(pam_handle_t *pamh, struct oidc_session *s)
 		return;
 	session_spend_handoff(s, time(NULL));
 	(void)pam_putenv(pamh, HANDOFF_ENV);
+}
+
+int
+handle_held(pam_handle_t *pamh, const struct oidc_log *lg)
+{
+	const char *user = NULL;
+
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
+	    !host_held(user))
+		return 0;
+	log_msg(lg, LOG_NOTICE,
+	    "%s is held for a first sign-in through pam_oidc: refused", user);
+	return 1;
 }

@@ -67,4 +67,10 @@ int handle_adopt(pam_handle_t *pamh, const struct oidc_config *cfg,
 /* Same process: the hand-off for another one is spent unused. */
 void handle_spend_handoff(pam_handle_t *pamh, struct oidc_session *s);
 
+/*
+ * Is PAM_USER a name held for a first sign-in over SSH (logged)? Such a
+ * name opens nothing but a sign-in through this module.
+ */
+int handle_held(pam_handle_t *pamh, const struct oidc_log *lg);
+
 #endif

@@ -210,21 +210,11 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct oidc_session *s = handle_session(pamh);
 	struct oidc_log lg = { sink, pamh, 0 };
-	const char *user = NULL;
 
 	(void)argc;
 	(void)argv;
-	/* A name held for a sign-in through this module opens nothing else. */
-	if (s == NULL &&
-	    pam_get_item(pamh, PAM_USER, (const void **)&user) == PAM_SUCCESS &&
-	    host_held(user)) {
-		log_msg(&lg, LOG_NOTICE,
-		    "%s is held for a first sign-in through pam_oidc: refused",
-		    user);
-		return PAM_PERM_DENIED;
-	}
 	if (s == NULL)
-		return PAM_IGNORE;
+		return handle_held(pamh, &lg) ? PAM_PERM_DENIED : PAM_IGNORE;
 	if (s->allowed)
 		return PAM_SUCCESS;
 	log_msg(&lg, LOG_NOTICE,
