@@ -13,7 +13,24 @@
 #include <stdint.h>
 
 #include "regfile.h"
-#include "registry.h"
+
+#define REGISTRY_PROBES 64 /* free ids tried against other sources */
+
+/*
+ * What other sources know. The files of etc_dir are read directly; the
+ * callbacks (may be NULL) ask the rest, NSS without this module.
+ * name_known: 1 when a user or group of that name exists with an id other
+ * than ours (0: there is no entry of ours), 0 when none does, < 0 on
+ * error. id_used: 1 when a user or group has the id, 0 when none has,
+ * < 0 on error. Errors refuse the name, or skip the id.
+ */
+struct oidc_regprobe {
+	const char *etc_dir;
+	int (*name_known)(void *ctx, const char *name, uint32_t ours);
+	int (*id_used)(void *ctx, uint32_t id);
+	void *ctx;
+	int wait_ms;
+};
 
 /*
  * 0 and *out, OIDC_ERR_SYSTEM when the files cannot be read or no id is

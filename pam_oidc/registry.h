@@ -18,30 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "regalloc.h"
 #include "regfile.h"
 #include "regpolicy.h"
 
 #define REGISTRY_LOCK        "users.lock"
 #define REGISTRY_WAIT_MS     5000 /* a writer waits this long for the lock */
 #define REGISTRY_NSS_WAIT_MS 1000 /* ... and inside an NSS lookup */
-#define REGISTRY_PROBES      64   /* free ids tried against other sources */
 #define REGISTRY_RATE_WINDOW 60   /* seconds of register_rate */
-
-/*
- * What other sources know. The files of etc_dir are read directly; the
- * callbacks (may be NULL) ask the rest, NSS without this module.
- * name_known: 1 when a user or group of that name exists with an id other
- * than ours (0: there is no entry of ours), 0 when none does, < 0 on
- * error. id_used: 1 when a user or group has the id, 0 when none has,
- * < 0 on error. Errors refuse the name, or skip the id.
- */
-struct oidc_regprobe {
-	const char *etc_dir;
-	int (*name_known)(void *ctx, const char *name, uint32_t ours);
-	int (*id_used)(void *ctx, uint32_t id);
-	void *ctx;
-	int wait_ms;
-};
 
 /*
  * Hold name for a first sign-in: its live entry when it has one, else a
