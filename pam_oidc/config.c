@@ -241,19 +241,6 @@ parse_int(const char *v, int min, int max, int *out)
 	return 0;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int
 kv_append(struct oidc_kv **head, const char *k, const char *v)
 {
@@ -350,9 +337,9 @@ set_value(struct oidc_config *cfg, const struct key *k, char *v)
 		if ((eq = strchr(v, '=')) == NULL)
 			return OIDC_ERR_INVALID;
 		*eq = '\0';
-		if (*trim(v) == '\0' || *trim(eq + 1) == '\0')
+		if (*oidc_trim(v) == '\0' || *oidc_trim(eq + 1) == '\0')
 			return OIDC_ERR_INVALID;
-		return kv_append(field, trim(v), trim(eq + 1));
+		return kv_append(field, oidc_trim(v), oidc_trim(eq + 1));
 	}
 	return OIDC_ERR_INVALID;
 }
@@ -428,8 +415,8 @@ parse_line(struct oidc_config *cfg, char *line, unsigned char *seen,
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: expected \"key = value\"", where);
 	*eq = '\0';
-	name = trim(line);
-	value = trim(eq + 1);
+	name = oidc_trim(line);
+	value = oidc_trim(eq + 1);
 	if ((k = find_key(name)) == NULL)
 		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
 		    "%s: unknown key \"%.64s\"%s%s%s (see pam_oidc.conf(5))",
@@ -489,7 +476,7 @@ config_parse(struct oidc_config *cfg, const char *name, const char *text,
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;
-		s = trim(line);
+		s = oidc_trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		r = parse_line(cfg, s, seen, where, why, whysz);
@@ -527,4 +514,3 @@ config_apply_arg(
 	explicit_bzero(buf, sizeof(buf));
 	return r;
 }
-

@@ -66,3 +66,16 @@ oidc_why(char *why, size_t whysz, int err, const char *fmt, ...)
 	}
 	return err;
 }
+
+char *
+oidc_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}

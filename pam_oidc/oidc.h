@@ -57,6 +57,9 @@ int64_t oidc_now_ms(void);
 int oidc_why(char *why, size_t whysz, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* s without its leading and trailing blanks (and a final CR), in place. */
+char *oidc_trim(char *s);
+
 /* Wipe and free; free(NULL)-safe. */
 void oidc_freezero(void *p, size_t len);
 void oidc_strfree(char *s);

@@ -176,19 +176,6 @@ regpolicy_validate(const struct oidc_regpolicy *p, const char *etc_dir,
 	return 0;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 /* One line of the file: a key the NSS module needs, or nothing. */
 static int
 load_line(struct oidc_regpolicy *p, char *line, unsigned int *seen)
@@ -199,8 +186,8 @@ load_line(struct oidc_regpolicy *p, char *line, unsigned int *seen)
 	if ((eq = strchr(line, '=')) == NULL)
 		return 0;
 	*eq = '\0';
-	k = trim(line);
-	v = trim(eq + 1);
+	k = oidc_trim(line);
+	v = oidc_trim(eq + 1);
 	if (strcmp(k, "shell") == 0) {
 		if (*seen & 1 || !regpolicy_path_ok(v, REGPOLICY_PATH_MAX))
 			return OIDC_ERR_INVALID;
@@ -254,7 +241,7 @@ regpolicy_load(const char *path, const char *etc_dir, struct oidc_regpolicy *p,
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;
-		if (*trim(line) == '#')
+		if (*oidc_trim(line) == '#')
 			continue;
 		if (load_line(p, line, &seen) != 0)
 			r = oidc_why(why, whysz, OIDC_ERR_CONFIG,
