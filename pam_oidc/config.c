@@ -45,7 +45,7 @@ struct key {
 static const char *const w_auth[] = { "auto", "client_secret_basic",
 	"client_secret_post", "none", NULL };
 static const char *const w_wait[] = { "auto", "enter", "poll", NULL };
-static const char *const w_qr[] = { "utf8", "ascii", "off", NULL };
+static const char *const w_qr[] = { "auto", "utf8", "ascii", "off", NULL };
 static const char *const w_group[] = { "session", "persist", NULL };
 static const char *const w_userinfo[] = { "auto", "always", "never", NULL };
 
@@ -103,7 +103,10 @@ static const struct key keys[] = {
 	{ "shell", T_STR, O(shell), 0, 0, NULL, "an absolute path" },
 	{ "kiosk", T_BOOL, O(kiosk), 0, 0, NULL, "yes or no" },
 	{ "wait", T_ENUM, O(wait), 0, 0, w_wait, "auto, enter or poll" },
-	{ "qr", T_ENUM, O(qr), 0, 0, w_qr, "utf8, ascii or off" },
+	{ "qr", T_ENUM, O(qr), 0, 0, w_qr, "auto, utf8, ascii or off" },
+	{ "language", T_STR, O(language), 0, 0, NULL,
+	    "a locale name such as de or ja_JP.UTF-8" },
+	{ "locale_dir", T_STR, O(locale_dir), 0, 0, NULL, "an absolute path" },
 	{ "prompt", T_STR, O(prompt), 0, 0, NULL, "a line of text" },
 	{ "timeout", T_INT, O(timeout), 10, 3600, NULL,
 	    "seconds from 10 to 3600" },

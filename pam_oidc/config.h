@@ -57,6 +57,8 @@ struct oidc_config {
 	int kiosk;
 	enum oidc_wait wait;
 	enum oidc_qr qr;
+	char *language;   /* when neither PAM nor the application name one */
+	char *locale_dir; /* the catalogs: DIR/LL/LC_MESSAGES/pam_oidc.mo */
 	char *prompt;
 	int timeout; /* 0: min(expires_in, 300) */
 	int http_timeout;

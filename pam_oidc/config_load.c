@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "lang.h"
 #include "names.h"
 #include "oidc.h"
 #include "proxy.h"
@@ -34,6 +35,7 @@ config_defaults(struct oidc_config *cfg)
 		0 ||
 	    dup_default(&cfg->cache_dir, "/var/cache/pam_oidc") != 0 ||
 	    dup_default(&cfg->state_dir, "/var/lib/pam_oidc") != 0 ||
+	    dup_default(&cfg->locale_dir, OIDC_LOCALEDIR) != 0 ||
 	    dup_default(&cfg->shell, "/bin/bash") != 0)
 		return OIDC_ERR_NOMEM;
 	return 0;
@@ -119,6 +121,22 @@ check_proxy_keys(
 		return OIDC_ERR_CONFIG;
 	if (cfg->proxy_credentials_file != NULL)
 		return read_proxy_credentials(cfg, why, whysz);
+	return 0;
+}
+
+/* The language names a catalog directory: a locale name, never a path. */
+static int
+check_locale_keys(
+    const struct oidc_config *cfg, const char *where, char *why, size_t whysz)
+{
+	if (cfg->language != NULL && !lang_name_ok(cfg->language))
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: language must be a locale name such as de or "
+		    "ja_JP.UTF-8 (letters, digits, _ . @ -)",
+		    where);
+	if (cfg->locale_dir != NULL && cfg->locale_dir[0] != '/')
+		return oidc_why(why, whysz, OIDC_ERR_CONFIG,
+		    "%s: locale_dir must be an absolute path", where);
 	return 0;
 }
 
@@ -302,7 +320,8 @@ config_validate(struct oidc_config *cfg, char *why, size_t whysz)
 	    check_names(cfg->system_accounts, "system_accounts", why, whysz) !=
 		0)
 		return OIDC_ERR_CONFIG;
-	if ((r = check_proxy_keys(cfg, where, why, whysz)) != 0)
+	if ((r = check_proxy_keys(cfg, where, why, whysz)) != 0 ||
+	    (r = check_locale_keys(cfg, where, why, whysz)) != 0)
 		return r;
 	if (config_defaults(cfg) != 0)
 		return OIDC_ERR_NOMEM;

@@ -42,6 +42,8 @@ static const char full[] =
     "kiosk = true\n"
     "wait = enter\n"
     "qr = ascii\n"
+    "language = de_DE.UTF-8\n"
+    "locale_dir = /opt/locale\n"
     "prompt = Sign in with Corp SSO\n"
     "timeout = 120\n"
     "http_timeout = 20\n"
@@ -145,6 +147,17 @@ static const struct refused refused[] = {
 	{ BASE "ca_file = ca.pem\n", AT_VALIDATE, { "absolute" } },
 	{ BASE "shell = bash\n", AT_VALIDATE, { "absolute" } },
 	{ BASE "client_secret_file = secret\n", AT_VALIDATE, { "absolute" } },
+	{ BASE "locale_dir = locale\n", AT_VALIDATE,
+	    { "locale_dir", "absolute" } },
+	/* The language names a catalog directory: never a path. */
+	{ BASE "language = ../../tmp/x\n", AT_VALIDATE, { "language" } },
+	{ BASE "language = de/DE\n", AT_VALIDATE, { "language" } },
+	{ BASE "language = .hidden\n", AT_VALIDATE, { "language" } },
+	{ BASE "language = de DE\n", AT_VALIDATE, { "language" } },
+	{ BASE
+	    "language = "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	    AT_VALIDATE, { "language" } },
 	/* pin_sub names a valid user, once. */
 	{ BASE "pin_sub = Alice = s1\n", AT_VALIDATE, { "pin_sub" } },
 	{ BASE "pin_sub = al:ice = s1\n", AT_VALIDATE, { "pin_sub" } },
@@ -195,6 +208,8 @@ test_full_file_sets_every_key(void **state)
 	assert_int_equal(cfg->kiosk, 1);
 	assert_int_equal(cfg->wait, WAIT_ENTER);
 	assert_int_equal(cfg->qr, QR_ASCII);
+	assert_string_equal(cfg->language, "de_DE.UTF-8");
+	assert_string_equal(cfg->locale_dir, "/opt/locale");
 	assert_string_equal(cfg->prompt, "Sign in with Corp SSO");
 	assert_int_equal(cfg->timeout, 120);
 	assert_int_equal(cfg->http_timeout, 20);
@@ -225,7 +240,9 @@ test_defaults(void **state)
 	assert_int_equal(cfg->signing_algorithms, ALG_RS256);
 	assert_int_equal(cfg->username_max_length, 32);
 	assert_int_equal(cfg->client_auth, CLIENT_AUTH_AUTO);
-	assert_int_equal(cfg->qr, QR_UTF8);
+	assert_int_equal(cfg->qr, QR_AUTO);
+	assert_null(cfg->language);
+	assert_string_equal(cfg->locale_dir, OIDC_LOCALEDIR);
 	assert_int_equal(cfg->wait, WAIT_AUTO);
 	assert_int_equal(cfg->timeout, 0);
 	assert_int_equal(cfg->debug, 0);
@@ -420,7 +437,7 @@ test_bad_value_leaves_field_unchanged(void **state)
 	assert_true(parse(cfg, "http_timeout = abc\n", why, sizeof(why)) < 0);
 	assert_int_equal(cfg->http_timeout, 10);
 	assert_true(parse(cfg, "qr = big\n", why, sizeof(why)) < 0);
-	assert_int_equal(cfg->qr, QR_UTF8);
+	assert_int_equal(cfg->qr, QR_AUTO);
 	assert_true(
 	    parse(cfg, "issuer = http://idp.test\n", why, sizeof(why)) < 0);
 	assert_null(cfg->issuer);
@@ -436,11 +453,30 @@ test_apply_arg_bad_value_refused(void **state)
 	assert_int_equal(config_apply_arg(cfg, "qr=huge", why, sizeof(why)),
 	    OIDC_ERR_CONFIG);
 	assert_non_null(strstr(why, "qr"));
-	assert_int_equal(cfg->qr, QR_UTF8);
+	assert_int_equal(cfg->qr, QR_AUTO);
 	assert_int_equal(config_apply_arg(cfg, "nosuchkey=1", why, sizeof(why)),
 	    OIDC_ERR_CONFIG);
 	assert_non_null(strstr(why, "nosuchkey"));
 	config_free(cfg);
+}
+
+/* Locale names, with territory, codeset and modifier. */
+static void
+test_validate_language_names_accepted(void **state)
+{
+	static const char *const good[] = { "language = de\n",
+		"language = ja_JP.UTF-8\n", "language = de_DE.UTF-8@euro\n" };
+	struct oidc_config *cfg;
+	char why[256] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cfg = config_new();
+		assert_int_equal(parse(cfg, BASE, why, sizeof(why)), 0);
+		assert_int_equal(parse(cfg, good[i], why, sizeof(why)), 0);
+		assert_int_equal(config_validate(cfg, why, sizeof(why)), 0);
+		config_free(cfg);
+	}
 }
 
 /* Endpoints without an issuer, with userinfo to learn the identity. */
@@ -950,6 +986,7 @@ main(void)
 		cmocka_unit_test(test_apply_arg_bad_value_refused),
 		cmocka_unit_test(
 		    test_validate_endpoints_with_userinfo_accepted),
+		cmocka_unit_test(test_validate_language_names_accepted),
 		T(test_load_good_file),
 		T(test_load_world_writable_refused),
 		T(test_load_symlink_refused),
