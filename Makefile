@@ -1,5 +1,5 @@
 # pam_oidc: make all | check | demo | bench | asan | fuzz | lint | e2e |
-# install | uninstall | clean | format-check
+# install | uninstall | clean | format-check | po-check | pot
 
 CC	?= cc
 BUILD	?= build
@@ -7,6 +7,7 @@ PREFIX	?= /usr
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/pam_oidc
+LOCALEDIR ?= $(PREFIX)/share/locale
 SYSCONFDIR ?= /etc
 PAMCONFIGDIR ?= $(PREFIX)/share/pam-configs
 # The directory that holds pam_unix.so on this system.
@@ -18,16 +19,16 @@ HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
 OPT	?= -O2 -g
 SAN	?=
 CFLAGS	+= $(OPT) $(SAN) -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 $(HARDEN)
-CPPFLAGS += -D_GNU_SOURCE -Ipam_oidc
+CPPFLAGS += -D_GNU_SOURCE -Ipam_oidc -DOIDC_LOCALEDIR='"$(LOCALEDIR)"'
 LDFLAGS	+= -Wl,-z,relro,-z,now $(SAN)
 LIBS	 = -lcurl -ljansson -lcrypto -lqrencode
 
 CORE	 = oidc log names strlist buf safefile ratelimit pins \
 	   config config_load proxy b64url json json_parse form sanitize qr http \
 	   cache session etcgroup account groups host message \
-	   localids regpolicy regfile regalloc registry home \
+	   localids regpolicy regfile regalloc registry home catalog lang wrap \
 	   discovery device_flow jwks jwt claims roles display \
-	   provider interrupt login
+	   provider interrupt approval login
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)
 MOD_O	 = $(BUILD)/pam_oidc.o $(BUILD)/handle.o
 # The NSS module links only the registry and what it needs: libc alone.
@@ -36,8 +37,25 @@ NSS_O	 = $(BUILD)/nss_oidc.o $(BUILD)/registry.o $(BUILD)/regfile.o \
 	   $(BUILD)/regpolicy.o $(BUILD)/localids.o $(BUILD)/names.o \
 	   $(BUILD)/safefile.o $(BUILD)/oidc.o
 UNIT	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+# The person's languages: pam_oidc/po/LL.po, English being the source.
+LINGUAS	 = de ja
+MO	 = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/pam_oidc.mo)
 
-all: $(BUILD)/pam_oidc.so $(BUILD)/libnss_oidc.so.2 $(BUILD)/pam-oidc
+all: $(BUILD)/pam_oidc.so $(BUILD)/libnss_oidc.so.2 $(BUILD)/pam-oidc $(MO)
+
+# msgfmt --check: the translations take the msgid's printf arguments and
+# the header is complete; a failure stops the build.
+$(BUILD)/locale/%/LC_MESSAGES/pam_oidc.mo: pam_oidc/po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# The template of the catalogs, from the sources (run after changing a
+# person-facing string, then msgmerge the .po files).
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword=T --keyword=N_ \
+	    --add-comments=TRANSLATORS: --package-name=pam_oidc \
+	    --msgid-bugs-address= --no-location --sort-output \
+	    -o pam_oidc/po/pam_oidc.pot pam_oidc/*.c
 
 $(BUILD)/%.o: pam_oidc/%.c pam_oidc/*.h
 	@mkdir -p $(BUILD)
@@ -60,9 +78,11 @@ $(BUILD)/pam-oidc: helper/*.c helper/*.h $(BUILD)/libcore.a pam_oidc/*.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIE -pie $(LDFLAGS) -o $@ \
 	    helper/*.c $(BUILD)/libcore.a $(LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a
+# The unit tests read the catalogs built here (TEST_LOCALEDIR).
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libcore.a $(MO)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-unused-parameter \
+	$(CC) $(CPPFLAGS) -DTEST_LOCALEDIR='"$(BUILD)/locale"' -Itests/unit \
+	    $(CFLAGS) -Wno-unused-parameter \
 	    $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS) -lcmocka
 
 # The core without its transport and its clock: the scripted login tests
@@ -166,7 +186,8 @@ unit: $(UNIT:%=$(BUILD)/unit/%) $(BUILD)/unit/test_retval
 # Unit tests, man pages and format first; then lint, integration, end to
 # end, allocation failure, 1000 cycles and the fuzz regressions, each run
 # to its end (tests/check.sh prints a summary).
-check: deps all test-bins fuzz-bins tsan-bins unit man-check format-check
+check: deps all test-bins fuzz-bins tsan-bins unit man-check format-check \
+    po-check
 	@bash tests/check.sh $(BUILD)
 
 # The libFuzzer targets: the core and each tests/fuzz/fuzz_<target>.c
@@ -242,6 +263,9 @@ man-check:
 format-check:
 	@bash tests/format-check.sh
 
+po-check:
+	@bash tests/po-check.sh
+
 install: all
 	@test "$(PAMDIR)" != . && test -n "$(PAMDIR)" || \
 	    { echo "no PAM module directory found; set PAMDIR" >&2; exit 1; }
@@ -268,6 +292,11 @@ install: all
 	    $(DESTDIR)$(DOCDIR)/sshd_config.d/
 	install -m 0644 conf/pam-configs/oidc conf/pam-configs/oidc-only \
 	    $(DESTDIR)$(PAMCONFIGDIR)/
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	    install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_oidc.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pam_oidc.mo || exit 1; \
+	done
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf ]; then \
 	    echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf"; \
 	else \
@@ -283,6 +312,9 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/pam_oidc.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/pam-oidc.8 $(DESTDIR)$(PAMCONFIGDIR)/oidc \
 	    $(DESTDIR)$(PAMCONFIGDIR)/oidc-only
+	for l in $(LINGUAS); do \
+	    rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pam_oidc.mo; \
+	done
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/pam_oidc.conf in place"
 	@echo "left /var/lib/pam_oidc (the registered people) in place"
@@ -304,5 +336,5 @@ clean:
 	rm -rf build build-asan build-tsan build-deb $(FUZZ_BUILD)
 
 .PHONY: fuzz fuzz-bins test-bins tsan-bins lint e2e all deps unit check asan demo bench \
-	man-check format-check install \
+	man-check format-check po-check pot install \
 	uninstall print-pamdir print-nssdir clean

@@ -9,6 +9,8 @@ pkgs=(gcc make pkg-config libpam0g-dev libpam-modules libcurl4-openssl-dev
       libjansson-dev libssl-dev libqrencode-dev libcmocka-dev libnss-wrapper
       curl openssl
       ca-certificates mandoc clang-format python3 valgrind
+      # the person's languages: msgfmt and xgettext for the catalogs
+      gettext
       # end to end: real sshd, sudo and login(1) on a terminal; QR read-back
       openssh-server openssh-client sudo tmux zbar-tools strace procps
       # integration: a real HTTP proxy, run by the tests on their own port
