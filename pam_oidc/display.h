@@ -1,14 +1,28 @@
 /*
- * What the person sees: who is asking, the URL, the code and a QR code.
+ * What the person sees: who is asking, the URL, the code, until when it
+ * is valid and a QR code, on one 80x24 screen; and the lines that follow
+ * while they approve (not approved yet, about to expire, expired).
  */
 #ifndef OIDC_DISPLAY_H
 #define OIDC_DISPLAY_H
 
+#include <time.h>
+
 #include "device_flow.h"
+#include "lang.h"
 #include "qr.h"
 
 /* The longest message display_build makes. */
 #define DISPLAY_MAX ((size_t)64 * 1024)
+
+/*
+ * The screen the message must fit: 80x24, less one line. sudo and login
+ * end the message with a newline, so the cursor takes the last line; the
+ * ssh client puts "(user@host) " before the first line, which may push
+ * it onto a second one.
+ */
+#define DISPLAY_COLS  80
+#define DISPLAY_LINES 23
 
 struct oidc_display_ctx {
 	const char *host;
@@ -16,11 +30,35 @@ struct oidc_display_ctx {
 	const char *user; /* NULL: chosen at sign-in (kiosk) */
 	int wait_enter;
 	const char *prompt; /* the first line (config: prompt) */
-	enum oidc_qr qr;
+	enum oidc_qr qr;    /* QR_AUTO: half blocks on a UTF-8 terminal */
+	const struct oidc_lang *lang; /* NULL: English on a UTF-8 terminal */
+	time_t until;                 /* when the code runs out (local) */
+	long left_s;                  /* seconds it has left; < 0: unsaid */
 };
 
-/* Build the whole message; every part is already sanitised. */
+/*
+ * Build the whole message; every part is already sanitised. With a QR
+ * code the text stands beside it. When the code does not fit the screen
+ * (or the terminal cannot draw it) it is left out and a line says so:
+ * the URL and the code are always shown.
+ */
 int display_build(const struct oidc_display_ctx *ctx,
     const struct oidc_device_auth *da, char **text);
+
+/*
+ * wait = enter, Enter pressed before the approval: "not approved yet",
+ * the time left, and the prompt again.
+ */
+int display_pending(const struct oidc_display_ctx *ctx, char **text);
+
+/* wait = poll: the code is about to run out. */
+int display_expiring(const struct oidc_display_ctx *ctx, char **text);
+
+/*
+ * The code ran out: expired at the provider (budget 0), or the time
+ * this machine allows (timeout) ended first (budget 1).
+ */
+int display_expired(
+    const struct oidc_display_ctx *ctx, int budget, char **text);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include <stddef.h>
 
+#include "lang.h"
 #include "message.h"
 #include "oidc.h"
 
@@ -10,24 +11,24 @@ const char *
 message_verdict(int err)
 {
 	switch (err) {
-	case OIDC_ERR_DENIED: return "The sign-in was denied.";
-	case OIDC_ERR_EXPIRED: return "The code expired before it was used.";
+	case OIDC_ERR_DENIED: return N_("The sign-in was denied.");
 	case OIDC_ERR_MISMATCH:
 	case OIDC_ERR_USER_UNKNOWN:
-		return "The identity you approved is not this account.";
+		return N_("The identity you approved is not this account.");
 	case OIDC_ERR_CLAIM:
-		return "Your identity does not meet this system's "
-		       "requirements.";
+		return N_("Your identity does not meet this system's "
+			  "requirements.");
 	case OIDC_ERR_TOKEN:
-		return "The identity provider's answer could not be verified.";
+		return N_("The identity provider's answer could not be "
+			  "verified.");
 	case OIDC_ERR_UNAVAIL:
 	case OIDC_ERR_PROTOCOL:
 	case OIDC_ERR_CLIENT:
-		return "The identity provider is not available; try again "
-		       "later.";
+		return N_("The identity provider is not available; try again "
+			  "later.");
 	case OIDC_ERR_PERM:
-		return "Your role at the identity provider does not allow "
-		       "access to this system.";
+		return N_("Your role at the identity provider does not allow "
+			  "access to this system.");
 	default: return NULL;
 	}
 }

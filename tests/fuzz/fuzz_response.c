@@ -29,7 +29,7 @@
 #include "sanitize.h"
 
 static const long statuses[] = { 200, 400, 401, 403, 429, 500, 503, 302 };
-static const enum oidc_qr styles[] = { QR_OFF, QR_UTF8, QR_ASCII, QR_OFF };
+static const enum oidc_qr styles[] = { QR_OFF, QR_UTF8, QR_ASCII, QR_AUTO };
 
 static struct oidc_config *cfg;
 
