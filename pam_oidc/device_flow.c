@@ -99,6 +99,7 @@ device_flow_poll_init(struct oidc_poll *p, int64_t now_ms, long interval_s,
 	p->interval_s = interval_s > 0 ? interval_s : OIDC_DEFAULT_INTERVAL;
 	p->next_ms = now_ms + p->interval_s * 1000;
 	p->end_ms = now_ms + (int64_t)expires_in * 1000;
+	p->expiry_ms = p->end_ms;
 	if (deadline_ms > 0 && deadline_ms < p->end_ms)
 		p->end_ms = deadline_ms;
 }
@@ -175,4 +176,17 @@ int64_t
 device_flow_wait_ms(const struct oidc_poll *p, int64_t now_ms)
 {
 	return p->next_ms > now_ms ? p->next_ms - now_ms : 0;
+}
+
+int64_t
+device_flow_due_ms(const struct oidc_poll *p)
+{
+	int64_t last = p->end_ms - OIDC_POLL_MARGIN_MS;
+
+	if (p->next_ms > last)
+		return -1;
+	/* After this poll another would not fit: go as late as allowed. */
+	if (p->next_ms + p->interval_s * 1000 > last)
+		return last;
+	return p->next_ms;
 }

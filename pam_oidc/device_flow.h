@@ -20,9 +20,17 @@ struct oidc_device_auth {
 	int interval_fixed; /* interval was not a positive number, or capped */
 };
 
+/*
+ * The last poll goes out this long before the end: providers count a
+ * code's life in whole seconds from when they issued it, a little before
+ * the answer reached us, and the request itself takes time to arrive.
+ */
+#define OIDC_POLL_MARGIN_MS 1000
+
 struct oidc_poll {
-	int64_t next_ms; /* do not poll before this */
-	int64_t end_ms;  /* code expiry or overall deadline */
+	int64_t next_ms;   /* do not poll before this */
+	int64_t end_ms;    /* code expiry or overall deadline */
+	int64_t expiry_ms; /* the code's own expiry (end_ms <= it) */
 	long interval_s;
 	int polls;
 	int slow_downs;
@@ -57,5 +65,16 @@ void device_flow_poll_now(struct oidc_poll *p, int64_t now_ms);
 
 /* Milliseconds to wait before the next poll (0 if due). */
 int64_t device_flow_wait_ms(const struct oidc_poll *p, int64_t now_ms);
+
+/*
+ * When the next poll goes out, or -1 when none can before the end: then
+ * the code runs out at end_ms, and nothing is asked any more.
+ * Polls follow the interval (next_ms), except the last one: when only
+ * one more poll fits before end_ms - OIDC_POLL_MARGIN_MS, it waits until
+ * that moment, so that an approval in the code's last seconds still
+ * counts. The gap before the last poll is thus between one and two
+ * intervals; no gap is ever shorter than the interval.
+ */
+int64_t device_flow_due_ms(const struct oidc_poll *p);
 
 #endif

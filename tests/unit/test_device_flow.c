@@ -365,6 +365,74 @@ test_authorization_pending_polls_again_after_interval(void **state)
 	assert_int_equal(p.polls, 1);
 }
 
+/* A pending answer at time t: the next poll's earliest time. */
+static void
+pending_at(struct oidc_poll *p, int64_t t)
+{
+	json_t *j =
+	    json_loads("{\"error\":\"authorization_pending\"}", 0, NULL);
+	const char *e = NULL;
+
+	assert_int_equal(device_flow_poll_step(p, 400, j, t, &e), POLL_AGAIN);
+	json_decref(j);
+}
+
+/* Polls follow the interval while two or more still fit. */
+static void
+test_due_follows_the_interval(void **state)
+{
+	struct oidc_poll p;
+
+	device_flow_poll_init(&p, NOW, 5, 300, 0);
+	assert_int_equal(p.expiry_ms, NOW + 300000);
+	assert_int_equal(device_flow_due_ms(&p), NOW + 5000);
+	pending_at(&p, NOW + 5000);
+	assert_int_equal(device_flow_due_ms(&p), NOW + 10000);
+}
+
+/*
+ * expires_in 300, interval 5: after the poll at 290 s one more fits, and
+ * it waits until one margin before the end (299 s), not 295 s: an
+ * approval in the last seconds still counts.
+ */
+static void
+test_last_poll_as_close_to_the_end_as_the_interval_allows(void **state)
+{
+	struct oidc_poll p;
+
+	device_flow_poll_init(&p, NOW, 5, 300, 0);
+	pending_at(&p, NOW + 290000);
+	assert_int_equal(p.next_ms, NOW + 295000);
+	assert_int_equal(
+	    device_flow_due_ms(&p), NOW + 300000 - OIDC_POLL_MARGIN_MS);
+	/* Never sooner than the interval allows. */
+	assert_true(device_flow_due_ms(&p) >= p.next_ms);
+	pending_at(&p, NOW + 299000);
+	assert_int_equal(device_flow_due_ms(&p), -1);
+	/* Interval 7: the last poll at 299 s is 12 s after the one before. */
+	device_flow_poll_init(&p, NOW, 7, 300, 0);
+	pending_at(&p, NOW + 287000);
+	assert_int_equal(device_flow_due_ms(&p), NOW + 299000);
+}
+
+/* The overall deadline ends polling the same way, before the code. */
+static void
+test_due_respects_the_deadline(void **state)
+{
+	struct oidc_poll p;
+
+	device_flow_poll_init(&p, NOW, 5, 600, NOW + 60000);
+	assert_int_equal(p.end_ms, NOW + 60000);
+	assert_int_equal(p.expiry_ms, NOW + 600000);
+	pending_at(&p, NOW + 50000);
+	assert_int_equal(device_flow_due_ms(&p), NOW + 59000);
+	pending_at(&p, NOW + 59000);
+	assert_int_equal(device_flow_due_ms(&p), -1);
+	/* A code that lives less than an interval and a margin: no poll. */
+	device_flow_poll_init(&p, NOW, 5, 5, 0);
+	assert_int_equal(device_flow_due_ms(&p), -1);
+}
+
 static void
 test_slow_down_adds_five_seconds(void **state)
 {
@@ -585,6 +653,10 @@ main(void)
 		cmocka_unit_test(
 		    test_poll_init_end_is_min_of_expiry_and_deadline),
 		cmocka_unit_test(test_wait_ms_never_negative),
+		cmocka_unit_test(test_due_follows_the_interval),
+		cmocka_unit_test(
+		    test_last_poll_as_close_to_the_end_as_the_interval_allows),
+		cmocka_unit_test(test_due_respects_the_deadline),
 		cmocka_unit_test(
 		    test_authorization_pending_polls_again_after_interval),
 		cmocka_unit_test(test_slow_down_adds_five_seconds),
