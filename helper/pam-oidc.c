@@ -3,6 +3,7 @@
  * module, and changes nothing on the system but what "users remove" is
  * asked to remove.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,9 @@ cmd_login(int argc, char **argv)
 	if ((cfg = helper_config(path)) == NULL)
 		return 2;
 	lg.debug |= cfg->debug;
+	/* The terminal's character set and language, for the message. */
+	(void)setlocale(LC_CTYPE, "");
+	(void)setlocale(LC_MESSAGES, "");
 	memset(&login, 0, sizeof(login));
 	login.service = "pam-oidc";
 	login.user = user;

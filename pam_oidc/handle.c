@@ -61,10 +61,75 @@ handle_enter(void *pamh, const char *text)
 	return converse((pam_handle_t *)pamh, PAM_PROMPT_ECHO_OFF, text, 1);
 }
 
+#define DATA_LANG "pam_oidc_lang"
+
+static void
+cleanup_lang(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	lang_unload(data);
+	free(data);
+}
+
+/* LC_ALL, LC_MESSAGES, LC_CTYPE and LANG of the PAM environment. */
+static void
+lang_env(pam_handle_t *pamh, struct oidc_lang_env *env)
+{
+	env->lc_all = pam_getenv(pamh, "LC_ALL");
+	env->lc_messages = pam_getenv(pamh, "LC_MESSAGES");
+	env->lc_ctype = pam_getenv(pamh, "LC_CTYPE");
+	env->lang = pam_getenv(pamh, "LANG");
+}
+
+int
+handle_lang(pam_handle_t *pamh, const struct oidc_config *cfg,
+    const char *service, const struct oidc_log *lg,
+    const struct oidc_lang **out)
+{
+	struct oidc_lang_env env;
+	struct oidc_lang *l;
+	int r;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return OIDC_ERR_NOMEM;
+	lang_env(pamh, &env);
+	lang_choose(&env, service, cfg->language, l);
+	if ((r = lang_load(l, cfg->locale_dir)) != 0) {
+		free(l);
+		return r;
+	}
+	log_msg(lg, LOG_DEBUG, "language %s (%s terminal): %s%s", l->name,
+	    l->utf8 ? "UTF-8" : "ASCII",
+	    l->path[0] != '\0' ? "catalog " : "English, no catalog", l->path);
+	if (pam_set_data(pamh, DATA_LANG, l, cleanup_lang) != PAM_SUCCESS) {
+		cleanup_lang(pamh, l, 0);
+		return OIDC_ERR_SYSTEM;
+	}
+	*out = l;
+	return 0;
+}
+
 void
 handle_error(pam_handle_t *pamh, const char *text)
 {
-	(void)converse(pamh, PAM_ERROR_MSG, text, 0);
+	struct oidc_lang_env env;
+	struct oidc_lang own;
+	const void *data = NULL;
+	const struct oidc_lang *l = NULL;
+
+	memset(&own, 0, sizeof(own));
+	if (pam_get_data(pamh, DATA_LANG, &data) == PAM_SUCCESS && data != NULL)
+		l = data;
+	else {
+		/* Not authenticated here: no configuration, the defaults. */
+		lang_env(pamh, &env);
+		lang_choose(&env, NULL, NULL, &own);
+		if (lang_load(&own, OIDC_LOCALEDIR) == 0)
+			l = &own;
+	}
+	(void)converse(pamh, PAM_ERROR_MSG, lang_get(l, text), 0);
+	lang_unload(&own);
 }
 
 #define DATA_SESSION "pam_oidc_user"

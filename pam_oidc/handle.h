@@ -9,6 +9,7 @@
 #include <security/pam_modules.h>
 
 #include "config.h"
+#include "lang.h"
 #include "log.h"
 #include "login.h"
 #include "session.h"
@@ -22,7 +23,19 @@ int handle_info(void *pamh, const char *text);
 /* Show text as one echo-off prompt and wait for the answer (Enter). */
 int handle_enter(void *pamh, const char *text);
 
-/* A plain error message for the person (PAM_ERROR_MSG). */
+/*
+ * The person's language and terminal for this authentication (lang.h):
+ * from the PAM environment, the application's locale, then the language
+ * key. Kept with the handle, so that handle_error speaks it too.
+ */
+int handle_lang(pam_handle_t *pamh, const struct oidc_config *cfg,
+    const char *service, const struct oidc_log *lg,
+    const struct oidc_lang **out);
+
+/*
+ * A plain error message for the person (PAM_ERROR_MSG): text is the
+ * English msgid (message.h), shown in the handle's language.
+ */
 void handle_error(pam_handle_t *pamh, const char *text);
 
 /* Is there a conversation? OIDC_ERR_CONV when the application gave none. */

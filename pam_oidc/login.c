@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approval.h"
 #include "cache.h"
 #include "claims.h"
 #include "device_flow.h"
 #include "display.h"
-#include "interrupt.h"
 #include "json.h"
 #include "jwt.h"
 #include "login.h"
@@ -33,8 +33,10 @@ struct login {
 	const struct oidc_ui *ui;
 	struct oidc_provider *prov;
 	int64_t deadline_ms;
-	char host[256]; /* when the caller gives none */
-	char esc[256];  /* log escaping */
+	const struct oidc_lang *lang;
+	struct oidc_lang own_lang; /* when the caller gives none */
+	char host[256];            /* when the caller gives none */
+	char esc[256];             /* log escaping */
 };
 
 void
@@ -55,34 +57,6 @@ static const char *
 esc(struct login *f, const char *s)
 {
 	return log_escape(s, f->esc, sizeof(f->esc));
-}
-
-/* Poll until tokens, a refusal, the end of the code's life or a signal. */
-static int
-poll_tokens(struct login *f, const struct oidc_device_auth *da,
-    struct oidc_poll *p, json_t **tokens)
-{
-	struct oidc_interrupt st;
-	int r, sig = 0;
-
-	interrupt_hold(&st);
-	for (;;) {
-		if (p->next_ms >= p->end_ms || p->polls >= OIDC_MAX_POLLS) {
-			r = OIDC_ERR_EXPIRED;
-			break;
-		}
-		if ((sig = interrupt_sleep_until(&st, p->next_ms)) > 0) {
-			log_msg(f->login->log, LOG_NOTICE,
-			    "signal %d while waiting for approval: stopped",
-			    sig);
-			r = OIDC_ERR_CONV;
-			break;
-		}
-		if ((r = provider_poll(f->prov, da, p, tokens)) != POLL_AGAIN)
-			break;
-	}
-	interrupt_release(&st, sig);
-	return r == POLL_DONE ? 0 : r;
 }
 
 static int
@@ -349,20 +323,32 @@ bind_identity(struct login *f, json_t *claims, struct oidc_identity **out)
 	return 0;
 }
 
-static int
-show_code(struct login *f, const struct oidc_device_auth *da)
+/* Who and what the message speaks of, and in which language. */
+static void
+approval_init(struct login *f, struct oidc_approval *a)
 {
-	struct oidc_display_ctx dctx;
+	memset(a, 0, sizeof(*a));
+	a->ui = f->ui;
+	a->prov = f->prov;
+	a->log = f->login->log;
+	a->d.prompt = f->cfg->prompt;
+	a->d.qr = f->cfg->qr;
+	a->d.host = f->login->host != NULL ? f->login->host : f->host;
+	a->d.service = f->login->service;
+	a->d.user = f->login->user;
+	a->d.wait_enter = f->login->wait_enter;
+	a->d.lang = f->lang;
+}
+
+static int
+show_code(struct login *f, struct oidc_approval *a,
+    const struct oidc_device_auth *da, const struct oidc_poll *p)
+{
 	char *text = NULL;
 	int r;
 
-	dctx.prompt = f->cfg->prompt;
-	dctx.qr = f->cfg->qr;
-	dctx.host = f->login->host != NULL ? f->login->host : f->host;
-	dctx.service = f->login->service;
-	dctx.user = f->login->user;
-	dctx.wait_enter = f->login->wait_enter;
-	if ((r = display_build(&dctx, da, &text)) != 0)
+	approval_time_left(a, p);
+	if ((r = display_build(&a->d, da, &text)) != 0)
 		return r;
 	if (f->ui->code_shown != NULL)
 		f->ui->code_shown(f->ui->ctx);
@@ -398,12 +384,17 @@ tolerate(struct login *f, struct oidc_device_auth *da)
 		    OIDC_MAX_INTERVAL, da->interval);
 }
 
-/* The overall budget: timeout, else the code's life up to 300 s. */
+/*
+ * The overall budget: timeout from the start, else the code's life up to
+ * 300 s, counted from when its answer arrived (issued), as the code's
+ * own expiry is: a code that lives 300 s is then valid, and polled,
+ * until its very end, and "expired" is said only once it has.
+ */
 static void
-set_budget(struct login *f, int64_t start, const struct oidc_device_auth *da)
+set_budget(struct login *f, int64_t issued, const struct oidc_device_auth *da)
 {
 	if (f->cfg->timeout == 0)
-		f->deadline_ms = start +
+		f->deadline_ms = issued +
 		    1000 *
 			(int64_t)(da->expires_in < DEFAULT_TIMEOUT_S
 				? da->expires_in
@@ -439,9 +430,10 @@ static int
 run(struct login *f, struct oidc_identity **out)
 {
 	struct oidc_device_auth *da = NULL;
+	struct oidc_approval a;
 	struct oidc_poll poll;
 	json_t *tokens = NULL, *claims = NULL;
-	int64_t start = oidc_now_ms();
+	int64_t issued;
 	int r;
 
 	if ((r = device_rate(f)) != 0 ||
@@ -449,19 +441,17 @@ run(struct login *f, struct oidc_identity **out)
 	    (r = provider_device_authorize(f->prov, &da)) != 0)
 		goto out;
 	tolerate(f, da);
-	set_budget(f, start, da);
+	issued = oidc_now_ms();
+	set_budget(f, issued, da);
 	device_flow_poll_init(
-	    &poll, oidc_now_ms(), da->interval, da->expires_in, f->deadline_ms);
+	    &poll, issued, da->interval, da->expires_in, f->deadline_ms);
 	log_msg(f->login->log, LOG_DEBUG,
 	    "device code issued: expires in %ld s, interval %ld s",
 	    da->expires_in, da->interval);
-	if ((r = show_code(f, da)) != 0 ||
-	    (r = provider_store_pending(f->prov)) != 0)
-		goto out;
-	/* After Enter the person has approved: no wait before asking. */
-	if (f->login->wait_enter)
-		device_flow_poll_now(&poll, oidc_now_ms());
-	if ((r = poll_tokens(f, da, &poll, &tokens)) != 0 ||
+	approval_init(f, &a);
+	if ((r = show_code(f, &a, da, &poll)) != 0 ||
+	    (r = provider_store_pending(f->prov)) != 0 ||
+	    (r = approval_wait(&a, da, &poll, &tokens)) != 0 ||
 	    (r = verified_claims(f, tokens, &claims)) != 0)
 		goto out;
 	r = bind_identity(f, claims, out);
@@ -491,14 +481,25 @@ login_run(const struct oidc_config *cfg, struct oidc_login *login,
 		f.host[sizeof(f.host) - 1] = '\0';
 	}
 	f.ui = ui;
+	if ((f.lang = login->lang) == NULL) {
+		/* No PAM environment: the application's locale decides. */
+		lang_choose(&(struct oidc_lang_env){ 0 }, login->service,
+		    cfg->language, &f.own_lang);
+		if (lang_load(&f.own_lang, cfg->locale_dir) != 0)
+			return OIDC_ERR_NOMEM;
+		f.lang = &f.own_lang;
+	}
 	if (cfg->timeout > 0)
 		f.deadline_ms = oidc_now_ms() + 1000 * (int64_t)cfg->timeout;
-	if ((r = provider_new(cfg, login->log, 0, &f.prov)) != 0)
+	if ((r = provider_new(cfg, login->log, 0, &f.prov)) != 0) {
+		lang_unload(&f.own_lang);
 		return r;
+	}
 	provider_set_deadline(f.prov, f.deadline_ms);
 	r = run(&f, out);
 	log_msg(login->log, LOG_DEBUG, "%ld TLS connection(s) for this login",
 	    provider_connections(f.prov));
 	provider_free(f.prov);
+	lang_unload(&f.own_lang);
 	return r;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "lang.h"
 #include "log.h"
 #include "roles.h"
 
@@ -31,6 +32,8 @@ struct oidc_login {
 	int wait_enter;   /* wait resolved by the caller */
 	const struct oidc_log *log;
 	int shown; /* set once the code was on the screen */
+	/* The person's language; NULL: from the application's locale. */
+	const struct oidc_lang *lang;
 };
 
 struct oidc_identity {

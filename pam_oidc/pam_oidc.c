@@ -132,6 +132,8 @@ authenticate(pam_handle_t *pamh, const struct oidc_config *cfg,
 	(void)pam_get_item(pamh, PAM_SERVICE, (const void **)&login.service);
 	login.user = user;
 	login.wait_enter = host_wait_enter(cfg, login.service);
+	if ((r = handle_lang(pamh, cfg, login.service, lg, &login.lang)) != 0)
+		goto out;
 	r = login_run(cfg, &login, &ui, &id);
 	*shown = login.shown;
 	if (r == 0 && !known && !cfg->auto_register)
