@@ -28,7 +28,7 @@ echo
 # The stand-in person: approves as alice a little after the code appears.
 (
 	for _ in $(seq 1 400); do
-		code="$(sed -n 's/^Code: *//p' "$WORK/demo.out" 2>/dev/null |
+		code="$(sed -n 's/^.*Code:  *\([^ ]*\).*$/\1/p' "$WORK/demo.out" 2>/dev/null |
 		    head -n 1)"
 		[ -n "$code" ] && break
 		sleep 0.05

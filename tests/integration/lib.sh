@@ -120,11 +120,12 @@ login_start() {
 	LOGIN_PID=$!
 }
 
-# wait_code OUT: the user code once it is on screen.
+# wait_code OUT: the user code once it is on screen (the "Code:" line
+# starts a line, or stands beside a QR code).
 wait_code() {
 	local i code
 	for ((i = 0; i < 300; i++)); do
-		code="$(sed -n 's/^Code: *//p' "$1" | head -n 1)"
+		code="$(sed -n 's/^.*Code:  *\([^ ]*\).*$/\1/p' "$1" | head -n 1)"
 		if [ -n "$code" ]; then
 			echo "$code"
 			return 0

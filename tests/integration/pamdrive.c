@@ -4,8 +4,10 @@
  * prints every conversation message and the exact return codes.
  *
  * pamdrive -c CONFDIR -s SERVICE [-u USER] [-e ENTER_FILE] [-f] [-p] [-C]
- *          [-U OTHER] [-N]
+ *          [-U OTHER] [-N] [-E NAME=VALUE]
  *   -e  answer an echo-off prompt only once ENTER_FILE exists
+ *   -E  put NAME=VALUE in the PAM environment first (repeatable), as a
+ *       login program that passes the person's locale does
  *   -f  make the conversation fail
  *   -U  at every conversation call, set PAM_USER to OTHER and back (each
  *       time a new copy, so that libpam frees the string it replaces)
@@ -20,9 +22,11 @@
  *   RESULT setcred=NAME and GROUPS g1 g2 ...        (with -C)
  *   USER NAME                                       (PAM_USER at the end)
  * Exit status: the code of pam_authenticate; 100 on a usage error, 101 if
- * pam_start failed.
+ * pam_start failed, 102 if pam_putenv did.
+ * Like sudo and login(1), it takes the environment's locale.
  */
 #include <grp.h>
+#include <locale.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <time.h>
@@ -110,15 +114,17 @@ main(int argc, char **argv)
 	struct driver_conv dc = { 0 };
 	struct pam_conv pc = { flip_conv, &dc };
 	const char *confdir = NULL, *service = NULL, *user = NULL;
+	const char *env[8];
 	const void *item = NULL;
 	pam_handle_t *pamh = NULL;
-	int c, rc, ac, cred = 0;
+	int c, rc, ac, cred = 0, nenv = 0, i;
 
 	dc.out = stdout;
 	dc.on_code = on_code;
 	dc.on_prompt = on_prompt;
 	dc.arg = &app;
-	while ((c = getopt(argc, argv, "c:s:u:e:fpCU:N")) != -1) {
+	(void)setlocale(LC_ALL, "");
+	while ((c = getopt(argc, argv, "c:s:u:e:fpCU:NE:")) != -1) {
 		switch (c) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -129,6 +135,11 @@ main(int argc, char **argv)
 		case 'C': cred = 1; break;
 		case 'U': app.other = optarg; break;
 		case 'N': pc.conv = NULL; break;
+		case 'E':
+			if (nenv == 8)
+				return 100;
+			env[nenv++] = optarg;
+			break;
 		default: return 100;
 		}
 	}
@@ -138,6 +149,9 @@ main(int argc, char **argv)
 	if (pam_start_confdir(service, user, &pc, confdir, &pamh) !=
 	    PAM_SUCCESS)
 		return 101;
+	for (i = 0; i < nenv; i++)
+		if (pam_putenv(pamh, env[i]) != PAM_SUCCESS)
+			return 102;
 	app.pamh = pamh;
 	(void)clock_gettime(CLOCK_MONOTONIC, &app.start);
 	rc = pam_authenticate(pamh, 0);

@@ -19,6 +19,11 @@ done
 . "$(dirname "$0")/proxy_tests.sh"
 . "$(dirname "$0")/pamconf.sh"
 . "$(dirname "$0")/nss.sh"
+. "$(dirname "$0")/ux.sh"
+
+# The module speaks the application's language (pamdrive takes the
+# environment's locale, as sudo does): these tests expect English.
+export LC_ALL=C
 
 PAM_SUCCESS=0 PAM_SERVICE_ERR=3 PAM_AUTH_ERR=7 PAM_AUTHINFO_UNAVAIL=9
 PAM_USER_UNKNOWN=10 PAM_CONV_ERR=19
@@ -29,6 +34,7 @@ passed=0 failed=0
 cleanup() {
 	idp_stop "$WORK/idp"
 	idp_stop "$WORK/idp-short"
+	idp_stop "$WORK/idp-ux"
 	proxy_stop "$WORK/idp"
 	[ -n "${HANG_PID:-}" ] && kill "$HANG_PID" 2>/dev/null
 	rm -rf "$WORK"
@@ -81,7 +87,8 @@ test_exported_symbols() {
 test_approve_poll_mode() {
 	local rc
 	idp_reset "$IDP_DIR" "$IDP_PORT"
-	rc="$(login approve pam-public alice alice approve "wait = poll")"
+	rc="$(login approve pam-public alice alice approve "wait = poll" \
+	    "qr = utf8")"
 	expect "approved login returns PAM_SUCCESS" $PAM_SUCCESS "$rc" \
 	    "$WORK/approve.out"
 	grep -q '^RESULT acct=Success' "$WORK/approve.out" &&
@@ -394,7 +401,9 @@ test_install_uninstall() {
 /usr/share/doc/pam_oidc/pam.d/sshd.snippet:644
 /usr/share/doc/pam_oidc/pam.d/sudo.snippet:644
 /usr/share/doc/pam_oidc/pam.d/login.snippet:644
-/usr/share/doc/pam_oidc/sshd_config.d/pam_oidc.conf:644"
+/usr/share/doc/pam_oidc/sshd_config.d/pam_oidc.conf:644
+/usr/share/locale/de/LC_MESSAGES/pam_oidc.mo:644
+/usr/share/locale/ja/LC_MESSAGES/pam_oidc.mo:644"
 	got=""
 	for f in $want; do
 		got="$got ${f%%:*}:$(mode_of "$d${f%%:*}")"
@@ -727,6 +736,7 @@ test_proxy_stalling
 test_proxy_no_proxy
 test_proxy_environment_ignored
 px_cleanup
+test_person_screen
 
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
