@@ -288,7 +288,7 @@ block_row(struct oidc_lines *out, const char *left, int cols, const char *text)
 }
 
 struct block {
-	struct oidc_lines top, side, fin, qr;
+	struct oidc_lines top, side, bottom, qr;
 	int cols, qlines;
 };
 
@@ -297,76 +297,130 @@ block_free(struct block *b)
 {
 	lines_free(&b->top);
 	lines_free(&b->side);
-	lines_free(&b->fin);
+	lines_free(&b->bottom);
 	lines_free(&b->qr);
 }
 
-/* Lay the text out around a code of cols x qlines; *fits when it does. */
+/*
+ * The code and the last line (the prompt, or "Waiting…") on one line when
+ * they fit: the prompt must come last, and the code stays next to it.
+ */
 static int
-arrange(const struct parts *p, int with_link, struct block *b, int *fits)
+code_and_final(const struct parts *p, struct oidc_lines *out)
+{
+	size_t cw = (size_t)wrap_width(p->code, strlen(p->code));
+	size_t fw = (size_t)wrap_width(p->final, strlen(p->final));
+	char *s = NULL;
+	int r;
+
+	if (cw + GAP + fw > DISPLAY_COLS) {
+		if ((r = lines_add(out, p->code, strlen(p->code))) != 0)
+			return r;
+		return wrap_text(p->final, DISPLAY_COLS, out);
+	}
+	if ((r = fmt(&s, "%s%*s%s", p->code, GAP, "", p->final)) != 0)
+		return r;
+	r = lines_add(out, s, strlen(s));
+	free(s);
+	return r;
+}
+
+/* One way to lay the text out around the code. */
+struct shape {
+	int quiet;      /* the quiet zone */
+	int ctx_bottom; /* the context line below the code, else beside */
+	int link;       /* the Link line */
+};
+
+/*
+ * Lay the text out around a code of cols x qlines (*fits when it fits).
+ * Above the code: the heading (wait = enter: it takes the ssh client's
+ * "(user@host) " prefix; with wait = poll it stands beside the code).
+ * Beside it: what to do and until when. Below it: the context line, the
+ * URL, the link, and the code with the prompt last. What matters most is
+ * at the bottom, where it stays on the screen even when a terminal that
+ * cannot draw the code (an ssh client in a C locale escapes every byte)
+ * scrolls the code away.
+ */
+static int
+arrange(const struct parts *p, int enter, const struct shape *sh,
+    struct block *b, int *fits)
 {
 	int side_w = DISPLAY_COLS - b->cols - GAP, total = 0, r;
 	size_t i, n;
 
 	*fits = 0;
-	if (side_w < SIDE_MIN || wrap_width(p->code, strlen(p->code)) > side_w)
+	if (side_w < SIDE_MIN)
 		return 0;
-	if ((r = wrap_text(p->heading, DISPLAY_COLS, &b->top)) != 0 ||
-	    (r = lines_add(&b->top, p->open, strlen(p->open))) != 0 ||
-	    (with_link &&
-		(r = lines_add(&b->top, p->link, strlen(p->link))) != 0) ||
-	    (r = wrap_text(p->context, side_w, &b->side)) != 0 ||
-	    (r = lines_add(&b->side, "", 0)) != 0 ||
-	    (r = lines_add(&b->side, p->code, strlen(p->code))) != 0 ||
-	    (r = wrap_opt(p->valid, side_w, &b->side)) != 0 ||
-	    (r = wrap_opt(p->note, side_w, &b->side)) != 0 ||
-	    (r = lines_add(&b->side, "", 0)) != 0 ||
+	if ((enter &&
+		(r = wrap_text(p->heading, DISPLAY_COLS, &b->top)) != 0) ||
+	    (!enter &&
+		((r = wrap_text(p->heading, side_w, &b->side)) != 0 ||
+		    (r = lines_add(&b->side, "", 0)) != 0)) ||
+	    (!sh->ctx_bottom &&
+		((r = wrap_text(p->context, side_w, &b->side)) != 0 ||
+		    (r = lines_add(&b->side, "", 0)) != 0)) ||
 	    (r = wrap_text(p->hint, side_w, &b->side)) != 0 ||
-	    (r = wrap_text(p->final, side_w, &b->fin)) != 0)
+	    (p->valid != NULL &&
+		((r = lines_add(&b->side, "", 0)) != 0 ||
+		    (r = wrap_text(p->valid, side_w, &b->side)) != 0)) ||
+	    (sh->ctx_bottom &&
+		(r = wrap_text(p->context, DISPLAY_COLS, &b->bottom)) != 0) ||
+	    (r = lines_add(&b->bottom, p->open, strlen(p->open))) != 0 ||
+	    (sh->link &&
+		(r = lines_add(&b->bottom, p->link, strlen(p->link))) != 0) ||
+	    (r = code_and_final(p, &b->bottom)) != 0)
 		return r;
 	for (i = 0; i < b->top.n; i++)
 		total += rows(b->top.v[i]);
-	n = b->side.n + b->fin.n;
+	for (i = 0; i < b->bottom.n; i++)
+		total += rows(b->bottom.v[i]);
+	n = b->side.n;
 	total += (int)n > b->qlines ? (int)n : b->qlines;
-	*fits = total <= DISPLAY_LINES;
+	/* With wait = poll the cursor takes the line after the message. */
+	*fits = total <= (enter ? DISPLAY_LINES : DISPLAY_LINES - 1);
 	return 0;
 }
 
-/* The QR code with the text beside it, when it fits (*fits). */
 static int
-beside(const struct parts *p, const struct oidc_qrcode *q, int quiet,
-    int with_link, struct oidc_lines *out, int *fits)
+add_all(struct oidc_lines *out, const struct oidc_lines *in)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < in->n; i++)
+		if ((r = lines_add(out, in->v[i], strlen(in->v[i]))) != 0)
+			return r;
+	return 0;
+}
+
+/* The QR code with the text around it, when it fits (*fits). */
+static int
+beside(const struct parts *p, const struct oidc_qrcode *q, int enter,
+    const struct shape *sh, struct oidc_lines *out, int *fits)
 {
 	struct block b;
 	char *drawn = NULL, *s, *nl;
-	size_t i, n, rows_n;
-	const char *left, *text;
+	size_t i, rows_n;
 	int r;
 
 	memset(&b, 0, sizeof(b));
-	qr_size(q, QR_UTF8, quiet, &b.cols, &b.qlines);
-	if ((r = arrange(p, with_link, &b, fits)) != 0 || !*fits)
+	qr_size(q, QR_UTF8, sh->quiet, &b.cols, &b.qlines);
+	if ((r = arrange(p, enter, sh, &b, fits)) != 0 || !*fits)
 		goto out;
-	if ((r = qr_draw(q, QR_UTF8, quiet, &drawn)) != 0)
+	if ((r = qr_draw(q, QR_UTF8, sh->quiet, &drawn)) != 0)
 		goto out;
 	for (s = drawn; (nl = strchr(s, '\n')) != NULL; s = nl + 1)
 		if ((r = lines_add(&b.qr, s, (size_t)(nl - s))) != 0)
 			goto out;
-	for (i = 0; i < b.top.n; i++)
-		if ((r = lines_add(out, b.top.v[i], strlen(b.top.v[i]))) != 0)
+	if ((r = add_all(out, &b.top)) != 0)
+		goto out;
+	rows_n = b.side.n > b.qr.n ? b.side.n : b.qr.n;
+	for (i = 0; i < rows_n; i++)
+		if ((r = block_row(out, i < b.qr.n ? b.qr.v[i] : NULL, b.cols,
+			 i < b.side.n ? b.side.v[i] : NULL)) != 0)
 			goto out;
-	n = b.side.n + b.fin.n;
-	rows_n = n > b.qr.n ? n : b.qr.n;
-	for (i = 0; i < rows_n; i++) {
-		left = i < b.qr.n ? b.qr.v[i] : NULL;
-		text = NULL;
-		if (i < b.side.n)
-			text = b.side.v[i];
-		else if (i >= rows_n - b.fin.n)
-			text = b.fin.v[i - (rows_n - b.fin.n)];
-		if ((r = block_row(out, left, b.cols, text)) != 0)
-			goto out;
-	}
+	r = add_all(out, &b.bottom);
 out:
 	free(drawn);
 	block_free(&b);
@@ -392,24 +446,28 @@ join(const struct oidc_lines *ls, int enter, char **text)
 	return r;
 }
 
-/* qr = utf8 (or auto on a UTF-8 terminal): beside the text, if it fits. */
+/*
+ * qr = utf8 (or auto on a UTF-8 terminal): around the text, if it fits.
+ * The four-module quiet zone before two, the context line below the code
+ * before beside it, the Link line when there is room.
+ */
 static int
-with_qr(const struct parts *p, const struct oidc_qrcode *q,
+with_qr(const struct parts *p, const struct oidc_qrcode *q, int enter,
     struct oidc_lines *out, int *done)
 {
-	static const int tries[][2] = { { QR_QUIET_SPEC, 1 },
-		{ QR_QUIET_SPEC, 0 }, { QR_QUIET_MIN, 1 },
-		{ QR_QUIET_MIN, 0 } };
+	static const struct shape shapes[] = { { QR_QUIET_SPEC, 1, 1 },
+		{ QR_QUIET_SPEC, 1, 0 }, { QR_QUIET_MIN, 1, 1 },
+		{ QR_QUIET_MIN, 1, 0 }, { QR_QUIET_SPEC, 0, 0 },
+		{ QR_QUIET_MIN, 0, 0 } };
 	size_t i;
 	int r;
 
 	*done = 0;
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]) && !*done; i++) {
-		if (tries[i][1] && p->link == NULL)
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]) && !*done; i++) {
+		if (shapes[i].link && p->link == NULL)
 			continue;
 		lines_free(out);
-		if ((r = beside(p, q, tries[i][0], tries[i][1], out, done)) !=
-		    0)
+		if ((r = beside(p, q, enter, &shapes[i], out, done)) != 0)
 			return r;
 	}
 	return 0;
@@ -461,7 +519,7 @@ display_build(const struct oidc_display_ctx *ctx,
 		 &q)) != 0)
 		goto out;
 	if (style == QR_UTF8)
-		r = with_qr(&p, q, &out, &done);
+		r = with_qr(&p, q, ctx->wait_enter, &out, &done);
 	else if (style == QR_ASCII)
 		r = ascii_qr(&p, q, &out, &done);
 	if (r != 0)

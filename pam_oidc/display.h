@@ -16,13 +16,13 @@
 #define DISPLAY_MAX ((size_t)64 * 1024)
 
 /*
- * The screen the message must fit: 80x24, less one line. sudo and login
- * end the message with a newline, so the cursor takes the last line; the
- * ssh client puts "(user@host) " before the first line, which may push
- * it onto a second one.
+ * The screen the message must fit: 80x24. sudo and login end the message
+ * with a newline, so there the cursor takes the last line; a prompt
+ * (wait = enter) ends on the cursor's line. The ssh client puts
+ * "(user@host) " before the first line: the heading, short.
  */
 #define DISPLAY_COLS  80
-#define DISPLAY_LINES 23
+#define DISPLAY_LINES 24
 
 struct oidc_display_ctx {
 	const char *host;
@@ -38,9 +38,10 @@ struct oidc_display_ctx {
 
 /*
  * Build the whole message; every part is already sanitised. With a QR
- * code the text stands beside it. When the code does not fit the screen
- * (or the terminal cannot draw it) it is left out and a line says so:
- * the URL and the code are always shown.
+ * code, what to do and until when stand beside it, and the context line,
+ * the URL and the code with the prompt below it. When the code does not
+ * fit the screen (or the terminal cannot draw it) it is left out and a
+ * line says so: the URL and the code are always shown.
  */
 int display_build(const struct oidc_display_ctx *ctx,
     const struct oidc_device_auth *da, char **text);
