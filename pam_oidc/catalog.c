@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "oidc.h"
+#include "sanitize.h"
 
 #define MO_MAGIC         0x950412deU
 #define MO_MAGIC_SWAPPED 0xde120495U
@@ -39,49 +40,22 @@ rd32(const unsigned char *p, int swap)
 }
 
 /*
- * Valid UTF-8 that a terminal shows as text: no control characters, no
- * bidirectional overrides or isolates.
+ * Text a terminal shows as it is: what sanitize_text (the rule for every
+ * string the module shows) would leave unchanged. No control character,
+ * no bidirectional or invisible one, valid UTF-8. 1 yes, 0 no, or
+ * OIDC_ERR_NOMEM.
  */
 static int
-text_ok(const unsigned char *s)
+text_ok(const char *s, size_t len)
 {
-	uint32_t c, min;
-	size_t n, i;
+	char *clean = NULL;
+	int ok;
 
-	while (*s != '\0') {
-		if (*s < 0x80) {
-			if (*s < 0x20 || *s == 0x7f)
-				return 0;
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) {
-			n = 2;
-			c = *s & 0x1f;
-			min = 0x80;
-		} else if ((*s & 0xf0) == 0xe0) {
-			n = 3;
-			c = *s & 0x0f;
-			min = 0x800;
-		} else if ((*s & 0xf8) == 0xf0) {
-			n = 4;
-			c = *s & 0x07;
-			min = 0x10000;
-		} else {
-			return 0;
-		}
-		for (i = 1; i < n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (s[i] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-		    c <= 0x9f || (c >= 0x202a && c <= 0x202e) ||
-		    (c >= 0x2066 && c <= 0x2069))
-			return 0;
-		s += n;
-	}
-	return 1;
+	if (sanitize_text(s, len, &clean) != 0)
+		return OIDC_ERR_NOMEM;
+	ok = strcmp(clean, s) == 0;
+	free(clean);
+	return ok;
 }
 
 struct conv {
@@ -206,7 +180,7 @@ fill(struct oidc_catalog *c, size_t len, size_t n, size_t ids, size_t strs,
 {
 	const char *id, *str;
 	size_t i, il, sl;
-	int header = 0;
+	int header = 0, ok;
 
 	for (i = 0; i < n; i++) {
 		if ((id = string_at(
@@ -222,8 +196,9 @@ fill(struct oidc_catalog *c, size_t len, size_t n, size_t ids, size_t strs,
 		if (strlen(id) != il || strchr(id, '\x04') != NULL ||
 		    strlen(str) != sl || sl == 0)
 			continue;
-		if (!text_ok((const unsigned char *)str) ||
-		    !catalog_format_ok(id, str))
+		if ((ok = text_ok(str, sl)) < 0)
+			return ok;
+		if (!ok || !catalog_format_ok(id, str))
 			continue;
 		c->e[c->n].id = id;
 		c->e[c->n].str = str;
@@ -287,6 +262,17 @@ size_t
 catalog_entries(const struct oidc_catalog *c)
 {
 	return c != NULL ? c->n : 0;
+}
+
+int
+catalog_entry(
+    const struct oidc_catalog *c, size_t i, const char **id, const char **str)
+{
+	if (c == NULL || i >= c->n)
+		return OIDC_ERR_INVALID;
+	*id = c->e[i].id;
+	*str = c->e[i].str;
+	return 0;
 }
 
 void

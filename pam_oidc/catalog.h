@@ -20,9 +20,10 @@ struct oidc_catalog;
 /*
  * Parse a .mo file of either byte order. The catalog must declare UTF-8
  * (charset=UTF-8 in its header entry), else OIDC_ERR_INVALID. Entries
- * whose translation is not valid UTF-8, holds a control character, or
- * does not take the same printf arguments as its msgid are dropped, so
- * that the English text is shown for them.
+ * whose translation sanitize_text would change (invalid UTF-8, control,
+ * bidirectional or invisible characters) or that do not take the same
+ * printf arguments as its msgid are dropped, so that the English text is
+ * shown for them.
  */
 int catalog_parse(const void *data, size_t len, struct oidc_catalog **out);
 
@@ -31,6 +32,10 @@ const char *catalog_lookup(const struct oidc_catalog *c, const char *msgid);
 
 /* Entries kept (the header entry not counted). */
 size_t catalog_entries(const struct oidc_catalog *c);
+
+/* Entry i of those kept: its msgid and translation. */
+int catalog_entry(
+    const struct oidc_catalog *c, size_t i, const char **id, const char **str);
 
 void catalog_free(struct oidc_catalog *c);
 

@@ -65,6 +65,7 @@ check_auth(const struct oidc_device_auth *da, uint8_t ctl)
 	struct oidc_display_ctx ctx = { 0 };
 	struct oidc_poll p;
 	char *text = NULL;
+	long life;
 	int r;
 
 	if (da->device_code == NULL || da->device_code[0] == '\0' ||
@@ -80,11 +81,14 @@ check_auth(const struct oidc_device_auth *da, uint8_t ctl)
 	    sanitize_check_url(da->verification_uri_complete, OIDC_MAX_FIELD) !=
 		0)
 		abort();
-	if (da->expires_in < 1 || da->expires_in > 86400 || da->interval < 1 ||
+	/* No usable lifetime is 0, and the login takes its budget instead. */
+	if ((da->expires_in < 1 && !da->expires_fixed) ||
+	    da->expires_in > OIDC_MAX_EXPIRES || da->interval < 1 ||
 	    da->interval > OIDC_MAX_INTERVAL)
 		abort();
+	life = da->expires_fixed ? 300 : da->expires_in;
 
-	device_flow_poll_init(&p, 1000, da->interval, da->expires_in, 0);
+	device_flow_poll_init(&p, 1000, da->interval, life, 0);
 	if (p.next_ms <= 1000 || p.end_ms <= 1000 ||
 	    device_flow_wait_ms(&p, 1000) != p.next_ms - 1000 ||
 	    device_flow_wait_ms(&p, p.next_ms) != 0)
@@ -100,6 +104,8 @@ check_auth(const struct oidc_device_auth *da, uint8_t ctl)
 	ctx.service = "sshd";
 	ctx.user = (ctl & 0x40) ? "alice" : NULL;
 	ctx.wait_enter = (ctl & 0x80) != 0;
+	ctx.left_s = life;
+	ctx.until = (time_t)life;
 	if ((r = display_build(&ctx, da, &text)) != 0) {
 		if (r != OIDC_ERR_NOMEM && r != OIDC_ERR_INVALID)
 			abort();
