@@ -1,7 +1,16 @@
 /*
  * The login sequence of DESIGN.md: the provider's metadata, device
  * authorization, display, polling, ID token verification and identity
- * binding. The provider conversation itself is provider.c's.
+ * binding. The provider conversation itself is provider.c's; the wait
+ * for the approval (when polls go out, what the person is told
+ * meanwhile) is approval.c's.
+ *
+ * Timing, in short: the budget ends at timeout after the start, or
+ * without timeout at min(expires_in, 300 s) after the device answer
+ * arrived. Polls are an interval apart (slow_down makes it longer); the
+ * last one goes out OIDC_POLL_MARGIN_MS before the end (device_flow.h).
+ * wait = poll polls from the start; wait = enter polls after each Enter,
+ * at once and once more within one interval, then asks again.
  */
 #include <stdio.h>
 #include <stdlib.h>
