@@ -3,6 +3,7 @@
  * module rows in one text line, so that a code for an 80-character link
  * (version 5, 37 modules) takes 21 lines with a two-module quiet zone.
  */
+#include <errno.h>
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,14 @@ qr_encode(const char *text, struct oidc_qrcode **out)
 		return OIDC_ERR_NOMEM;
 	}
 	for (i = 0; i < sizeof(better) / sizeof(better[0]); i++) {
+		errno = 0;
 		b = QRcode_encodeString8bit(text, q->version, better[i]);
+		/* ERANGE: too long for any version at that level. */
+		if (b == NULL && errno != ERANGE) {
+			QRcode_free(q);
+			free(c);
+			return OIDC_ERR_NOMEM;
+		}
 		if (b == NULL || b->version != q->version) {
 			QRcode_free(b);
 			break;
