@@ -192,7 +192,40 @@ test_screens() {
 		screen_case sshd ja
 	fi
 	screens_long
+	if [ "$langs" = "$SCREEN_LANGS" ]; then
+		screen_expiry de "Der Code läuft um" "Die Zeit ist abgelaufen"
+		screen_expiry ja "で期限切れになります" "時間切れです"
+	fi
 	echo "# screens kept in $SCREEN_DIR"
+}
+
+# screen_expiry LANGUAGE ABOUT_TO_EXPIRE ENDED: sudo with timeout = 24 and
+# nobody approving: the person is told, in their language, when the code
+# is about to expire and when the time is up (sudo mutes the verdict with
+# PAM_SILENT, not these).
+screen_expiry() {
+	local lang="$1" name="screen-sudo-$1-expiry" i
+	mark "$name"
+	write_conf /etc/pam_oidc/sudo.conf pam-public \
+	    "locale_dir = $BUILD_ABS/locale" "wait = poll" "timeout = 24"
+	screen_start "$name" "$(screen_locale "$lang")" "$(screen_command sudo)"
+	for ((i = 0; i < 300; i++)); do
+		"${T[@]}" capture-pane -p -t "$name" >"$WORK/$name.pane" 2>&1
+		grep -q '^\[exit [0-9]*\]' "$WORK/$name.pane" && break
+		sleep 0.2
+	done
+	evidence
+	if grep -qF -- "$2" "$WORK/$name.pane" &&
+	    grep -qF -- "$3" "$WORK/$name.pane" &&
+	    ! grep -qx '\[exit 0\]' "$WORK/$name.pane"; then
+		cp "$WORK/$name.pane" "$SCREEN_DIR/sudo-$lang-expiry.txt"
+		ok "$name: sudo tells, in $lang, that the code is about to expire and then that the time is up" \
+		    "$(grep -F -- "$2" "$WORK/$name.pane")" \
+		    "$(grep -F -- "$3" "$WORK/$name.pane")"
+	else
+		not_ok "$name: sudo's notices in $lang" "missing" @evidence
+	fi
+	"${T[@]}" kill-session -t "$name" 2>/dev/null
 }
 
 # An 80-character verification_uri_complete, the longest the screen is
