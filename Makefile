@@ -27,6 +27,7 @@ CORE	 = oidc log names strlist buf safefile ratelimit pins \
 	   config config_load proxy b64url json json_parse form sanitize qr http \
 	   cache session etcgroup account groups host message \
 	   localids regpolicy regfile regalloc registry home catalog lang wrap \
+	   layout \
 	   discovery device_flow jwks jwt claims roles display \
 	   provider interrupt approval login
 CORE_O	 = $(CORE:%=$(BUILD)/%.o)

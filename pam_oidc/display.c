@@ -5,15 +5,10 @@
  * (RFC 8628 sections 3.3.1 and 5.4). The QR code's own target is shown
  * too, as the Link line, when the screen has room for it.
  *
- * Layout, for an 80x24 terminal (display.h): with a QR code, the heading,
- * the URL and the link span the screen, and the rest stands in a column
- * to the right of the code, the prompt last. A code for an 80-character
- * link (version 5) takes 21 lines with a two-module quiet zone, which
- * leaves exactly the heading and the URL above it. The quiet zone is the
- * four modules the standard asks for when that fits, else two, which
- * common scanners (and zbar in the end-to-end tests) read. Where neither
- * fits, or the terminal cannot draw half blocks, there is no QR code and
- * a line says why.
+ * Here the parts are made, in the person's language, and the QR code
+ * style chosen; layout.c places them on the 80x24 screen. Where the code
+ * does not fit, or the terminal cannot draw half blocks, there is no QR
+ * code and a line says why.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +17,7 @@
 
 #include "buf.h"
 #include "display.h"
+#include "layout.h"
 #include "oidc.h"
 #include "qr.h"
 #include "sanitize.h"
@@ -31,21 +27,9 @@
 #define T(s) lang_get(l, (s))
 
 #define DEFAULT_PROMPT "Sign in with your identity provider"
-#define GAP            2  /* columns between the QR code and its text */
-#define SIDE_MIN       24 /* the narrowest text column beside it */
-
-struct parts {
-	char *heading;
-	char *context;
-	char *open, *code, *link; /* link: NULL without a complete URI */
-	char *valid;              /* NULL when the time left is unknown */
-	char *hint;
-	char *final; /* the prompt or "Waiting…", without a trailing space */
-	char *note;  /* why there is no QR code, or NULL */
-};
 
 static void
-parts_free(struct parts *p)
+parts_free(struct display_parts *p)
 {
 	free(p->heading);
 	free(p->context);
@@ -155,7 +139,7 @@ labelled(const char *label, int width, const char *value, char **out)
 
 static int
 labels(const struct oidc_display_ctx *ctx, const struct oidc_device_auth *da,
-    struct parts *p)
+    struct display_parts *p)
 {
 	const struct oidc_lang *l = ctx->lang;
 	const char *open = T("Open:"), *code = T("Code:"), *link = T("Link:");
@@ -175,7 +159,7 @@ labels(const struct oidc_display_ctx *ctx, const struct oidc_device_auth *da,
 }
 
 static int
-context_line(const struct oidc_display_ctx *ctx, struct parts *p)
+context_line(const struct oidc_display_ctx *ctx, struct display_parts *p)
 {
 	const struct oidc_lang *l = ctx->lang;
 	char *host = NULL, *svc = NULL, *user = NULL;
@@ -203,7 +187,7 @@ out:
 
 static int
 make_parts(const struct oidc_display_ctx *ctx,
-    const struct oidc_device_auth *da, struct parts *p)
+    const struct oidc_device_auth *da, struct display_parts *p)
 {
 	const struct oidc_lang *l = ctx->lang;
 	const char *prompt = ctx->prompt != NULL ? ctx->prompt : DEFAULT_PROMPT;
@@ -235,273 +219,12 @@ make_parts(const struct oidc_display_ctx *ctx,
 	return 0;
 }
 
-/* The lines a full-width line takes on the screen (it wraps there). */
-static int
-rows(const char *s)
-{
-	int w = wrap_width(s, strlen(s));
-
-	return w <= DISPLAY_COLS ? 1 : (w + DISPLAY_COLS - 1) / DISPLAY_COLS;
-}
-
-static int
-wrap_opt(const char *s, int cols, struct oidc_lines *out)
-{
-	return s != NULL ? wrap_text(s, cols, out) : 0;
-}
-
-/* Everything as full-width lines, no QR code. */
-static int
-plain(const struct parts *p, struct oidc_lines *out)
-{
-	int r;
-
-	if ((r = wrap_text(p->heading, DISPLAY_COLS, out)) != 0 ||
-	    (r = wrap_text(p->context, DISPLAY_COLS, out)) != 0 ||
-	    (r = lines_add(out, p->open, strlen(p->open))) != 0 ||
-	    (r = lines_add(out, p->code, strlen(p->code))) != 0 ||
-	    (p->link != NULL &&
-		(r = lines_add(out, p->link, strlen(p->link))) != 0) ||
-	    (r = wrap_opt(p->valid, DISPLAY_COLS, out)) != 0 ||
-	    (r = wrap_opt(p->note, DISPLAY_COLS, out)) != 0)
-		return r;
-	return wrap_text(p->final, DISPLAY_COLS, out);
-}
-
-/* Row i of the block: the QR line (or blanks) and the text beside it. */
-static int
-block_row(struct oidc_lines *out, const char *left, int cols, const char *text)
-{
-	char *s = NULL;
-	int r;
-
-	if (text == NULL || *text == '\0')
-		r = fmt(&s, "%s", left != NULL ? left : "");
-	else
-		r = fmt(&s, "%s%*s%s", left != NULL ? left : "",
-		    left != NULL ? GAP : cols + GAP, "", text);
-	if (r != 0)
-		return r;
-	r = lines_add(out, s, strlen(s));
-	free(s);
-	return r;
-}
-
-struct block {
-	struct oidc_lines top, side, bottom, qr;
-	int cols, qlines;
-};
-
-static void
-block_free(struct block *b)
-{
-	lines_free(&b->top);
-	lines_free(&b->side);
-	lines_free(&b->bottom);
-	lines_free(&b->qr);
-}
-
-/*
- * The code and the last line (the prompt, or "Waiting…") on one line when
- * they fit: the prompt must come last, and the code stays next to it.
- */
-static int
-code_and_final(const struct parts *p, struct oidc_lines *out)
-{
-	size_t cw = (size_t)wrap_width(p->code, strlen(p->code));
-	size_t fw = (size_t)wrap_width(p->final, strlen(p->final));
-	char *s = NULL;
-	int r;
-
-	if (cw + GAP + fw > DISPLAY_COLS) {
-		if ((r = lines_add(out, p->code, strlen(p->code))) != 0)
-			return r;
-		return wrap_text(p->final, DISPLAY_COLS, out);
-	}
-	if ((r = fmt(&s, "%s%*s%s", p->code, GAP, "", p->final)) != 0)
-		return r;
-	r = lines_add(out, s, strlen(s));
-	free(s);
-	return r;
-}
-
-/* One way to lay the text out around the code. */
-struct shape {
-	int quiet;      /* the quiet zone */
-	int ctx_bottom; /* the context line below the code, else beside */
-	int link;       /* the Link line */
-};
-
-/*
- * Lay the text out around a code of cols x qlines (*fits when it fits).
- * Above the code: the heading (wait = enter: it takes the ssh client's
- * "(user@host) " prefix; with wait = poll it stands beside the code).
- * Beside it: what to do and until when. Below it: the context line, the
- * URL, the link, and the code with the prompt last. What matters most is
- * at the bottom, where it stays on the screen even when a terminal that
- * cannot draw the code (an ssh client in a C locale escapes every byte)
- * scrolls the code away.
- */
-static int
-arrange(const struct parts *p, int enter, const struct shape *sh,
-    struct block *b, int *fits)
-{
-	int side_w = DISPLAY_COLS - b->cols - GAP, total = 0, r;
-	size_t i, n;
-
-	*fits = 0;
-	if (side_w < SIDE_MIN)
-		return 0;
-	if ((enter &&
-		(r = wrap_text(p->heading, DISPLAY_COLS, &b->top)) != 0) ||
-	    (!enter &&
-		((r = wrap_text(p->heading, side_w, &b->side)) != 0 ||
-		    (r = lines_add(&b->side, "", 0)) != 0)) ||
-	    (!sh->ctx_bottom &&
-		((r = wrap_text(p->context, side_w, &b->side)) != 0 ||
-		    (r = lines_add(&b->side, "", 0)) != 0)) ||
-	    (r = wrap_text(p->hint, side_w, &b->side)) != 0 ||
-	    (p->valid != NULL &&
-		((r = lines_add(&b->side, "", 0)) != 0 ||
-		    (r = wrap_text(p->valid, side_w, &b->side)) != 0)) ||
-	    (sh->ctx_bottom &&
-		(r = wrap_text(p->context, DISPLAY_COLS, &b->bottom)) != 0) ||
-	    (r = lines_add(&b->bottom, p->open, strlen(p->open))) != 0 ||
-	    (sh->link &&
-		(r = lines_add(&b->bottom, p->link, strlen(p->link))) != 0) ||
-	    (r = code_and_final(p, &b->bottom)) != 0)
-		return r;
-	for (i = 0; i < b->top.n; i++)
-		total += rows(b->top.v[i]);
-	for (i = 0; i < b->bottom.n; i++)
-		total += rows(b->bottom.v[i]);
-	n = b->side.n;
-	total += (int)n > b->qlines ? (int)n : b->qlines;
-	/* With wait = poll the cursor takes the line after the message. */
-	*fits = total <= (enter ? DISPLAY_LINES : DISPLAY_LINES - 1);
-	return 0;
-}
-
-static int
-add_all(struct oidc_lines *out, const struct oidc_lines *in)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < in->n; i++)
-		if ((r = lines_add(out, in->v[i], strlen(in->v[i]))) != 0)
-			return r;
-	return 0;
-}
-
-/* The QR code with the text around it, when it fits (*fits). */
-static int
-beside(const struct parts *p, const struct oidc_qrcode *q, int enter,
-    const struct shape *sh, struct oidc_lines *out, int *fits)
-{
-	struct block b;
-	char *drawn = NULL, *s, *nl;
-	size_t i, rows_n;
-	int r;
-
-	memset(&b, 0, sizeof(b));
-	qr_size(q, QR_UTF8, sh->quiet, &b.cols, &b.qlines);
-	if ((r = arrange(p, enter, sh, &b, fits)) != 0 || !*fits)
-		goto out;
-	if ((r = qr_draw(q, QR_UTF8, sh->quiet, &drawn)) != 0)
-		goto out;
-	for (s = drawn; (nl = strchr(s, '\n')) != NULL; s = nl + 1)
-		if ((r = lines_add(&b.qr, s, (size_t)(nl - s))) != 0)
-			goto out;
-	if ((r = add_all(out, &b.top)) != 0)
-		goto out;
-	rows_n = b.side.n > b.qr.n ? b.side.n : b.qr.n;
-	for (i = 0; i < rows_n; i++)
-		if ((r = block_row(out, i < b.qr.n ? b.qr.v[i] : NULL, b.cols,
-			 i < b.side.n ? b.side.v[i] : NULL)) != 0)
-			goto out;
-	r = add_all(out, &b.bottom);
-out:
-	free(drawn);
-	block_free(&b);
-	return r;
-}
-
-/* The lines joined; the prompt's last line ends in a space. */
-static int
-join(const struct oidc_lines *ls, int enter, char **text)
-{
-	struct oidc_buf sb;
-	size_t i;
-	int r;
-
-	buf_init(&sb, DISPLAY_MAX);
-	for (i = 0; i < ls->n; i++)
-		buf_printf(&sb, "%s%s", i > 0 ? "\n" : "", ls->v[i]);
-	if (enter)
-		buf_add(&sb, " ", 1);
-	if ((r = sb.err) == 0 && (*text = buf_take(&sb, NULL)) == NULL)
-		r = OIDC_ERR_NOMEM;
-	buf_free(&sb);
-	return r;
-}
-
-/*
- * qr = utf8 (or auto on a UTF-8 terminal): around the text, if it fits.
- * The four-module quiet zone before two, the context line below the code
- * before beside it, the Link line when there is room.
- */
-static int
-with_qr(const struct parts *p, const struct oidc_qrcode *q, int enter,
-    struct oidc_lines *out, int *done)
-{
-	static const struct shape shapes[] = { { QR_QUIET_SPEC, 1, 1 },
-		{ QR_QUIET_SPEC, 1, 0 }, { QR_QUIET_MIN, 1, 1 },
-		{ QR_QUIET_MIN, 1, 0 }, { QR_QUIET_SPEC, 0, 0 },
-		{ QR_QUIET_MIN, 0, 0 } };
-	size_t i;
-	int r;
-
-	*done = 0;
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]) && !*done; i++) {
-		if (shapes[i].link && p->link == NULL)
-			continue;
-		lines_free(out);
-		if ((r = beside(p, q, enter, &shapes[i], out, done)) != 0)
-			return r;
-	}
-	return 0;
-}
-
-/* qr = ascii: the code (two characters a module) above the text. */
-static int
-ascii_qr(const struct parts *p, const struct oidc_qrcode *q,
-    struct oidc_lines *out, int *done)
-{
-	char *drawn = NULL, *s, *nl;
-	int cols, qlines, r;
-
-	*done = 0;
-	qr_size(q, QR_ASCII, QR_QUIET_SPEC, &cols, &qlines);
-	if (cols > DISPLAY_COLS)
-		return 0;
-	if ((r = qr_draw(q, QR_ASCII, QR_QUIET_SPEC, &drawn)) != 0)
-		return r;
-	for (s = drawn; (nl = strchr(s, '\n')) != NULL; s = nl + 1)
-		if ((r = lines_add(out, s, (size_t)(nl - s))) != 0)
-			break;
-	free(drawn);
-	if (r == 0 && (r = plain(p, out)) == 0)
-		*done = 1;
-	return r;
-}
-
 int
 display_build(const struct oidc_display_ctx *ctx,
     const struct oidc_device_auth *da, char **text)
 {
 	const struct oidc_lang *l = ctx->lang;
-	struct parts p;
+	struct display_parts p;
 	struct oidc_lines out = { 0 };
 	struct oidc_qrcode *q = NULL;
 	enum oidc_qr style = ctx->qr;
@@ -519,9 +242,9 @@ display_build(const struct oidc_display_ctx *ctx,
 		 &q)) != 0)
 		goto out;
 	if (style == QR_UTF8)
-		r = with_qr(&p, q, ctx->wait_enter, &out, &done);
+		r = layout_utf8(&p, q, ctx->wait_enter, &out, &done);
 	else if (style == QR_ASCII)
-		r = ascii_qr(&p, q, &out, &done);
+		r = layout_ascii(&p, q, &out, &done);
 	if (r != 0)
 		goto out;
 	if (!done) {
@@ -536,10 +259,10 @@ display_build(const struct oidc_display_ctx *ctx,
 			goto out;
 		if (!utf8_term(ctx))
 			asciify(p.note);
-		if ((r = plain(&p, &out)) != 0)
+		if ((r = layout_plain(&p, &out)) != 0)
 			goto out;
 	}
-	r = join(&out, ctx->wait_enter, text);
+	r = layout_join(&out, ctx->wait_enter, text);
 out:
 	qr_free(q);
 	lines_free(&out);
@@ -571,7 +294,7 @@ notice(const struct oidc_display_ctx *ctx, char *msg, int enter, char **text)
 	if ((r = wrap_text(msg, DISPLAY_COLS, &out)) == 0 &&
 	    (prompt == NULL ||
 		(r = wrap_text(prompt, DISPLAY_COLS, &out)) == 0))
-		r = join(&out, enter, text);
+		r = layout_join(&out, enter, text);
 	lines_free(&out);
 	free(prompt);
 	free(msg);
