@@ -235,15 +235,17 @@ display_build(const struct oidc_display_ctx *ctx,
 		goto out;
 	if (style == QR_AUTO)
 		style = utf8_term(ctx) ? QR_UTF8 : QR_OFF;
+	/* A text libqrencode cannot encode gets no code, like one too big. */
 	if (style != QR_OFF &&
 	    (r = qr_encode(da->verification_uri_complete != NULL
 		     ? da->verification_uri_complete
 		     : da->verification_uri,
-		 &q)) != 0)
+		 &q)) == OIDC_ERR_NOMEM)
 		goto out;
-	if (style == QR_UTF8)
+	r = 0;
+	if (q != NULL && style == QR_UTF8)
 		r = layout_utf8(&p, q, ctx->wait_enter, &out, &done);
-	else if (style == QR_ASCII)
+	else if (q != NULL && style == QR_ASCII)
 		r = layout_ascii(&p, q, &out, &done);
 	if (r != 0)
 		goto out;
