@@ -20,8 +20,9 @@ approval_time_left(struct oidc_approval *a, const struct oidc_poll *p)
 
 	if (left < 0)
 		left = 0;
-	a->d.left_s = (long)(left / 1000);
-	a->d.until = time(NULL) + (time_t)(left / 1000);
+	/* To the nearest second: 5.99 s left is said as 6. */
+	a->d.left_s = (long)((left + 500) / 1000);
+	a->d.until = time(NULL) + (time_t)a->d.left_s;
 }
 
 enum notice { N_PENDING, N_EXPIRING, N_EXPIRED, N_TIME_UP };
