@@ -14,6 +14,7 @@
 
 #include <signal.h>
 
+#include "device_flow.h"
 #include "login_fixtures.h"
 
 /* Discovery, device authorization: the first two requests. */
@@ -151,30 +152,43 @@ static void
 test_code_lifetime_ends_polling_without_a_late_poll(void **state)
 {
 	configure("");
-	/* Polls at 5 s and 10 s; at 15 s the 12 s code is dead. */
+	/*
+	 * A 12 s code, polled every 5 s: at 5 s, then, as only one more
+	 * fits, one margin (1 s) before the end, at 11 s, not at 10 s
+	 * (device_flow_due_ms). No poll at 15 s, past the code's life: the
+	 * login waits for the end (12 s) and says the code expired.
+	 */
 	expect_start(12, 5);
 	expect_poll(400, PENDING);
 	expect_poll(400, PENDING);
 	assert_int_equal(run_login(), OIDC_ERR_EXPIRED);
 	assert_int_equal(script_requests(), 4);
-	assert_int_equal(at(3), 10000);
-	/* No sleep towards a poll past the code's life. */
-	assert_int_equal(clock_script_sleeps(), 2);
-	assert_true(oidc_now_ms() - T0 <= 12000);
+	assert_int_equal(at(2), 5000);
+	assert_int_equal(at(3), 12000 - OIDC_POLL_MARGIN_MS);
+	/* Sleeps to 5 s, 11 s and the end: none towards a later poll. */
+	assert_int_equal(clock_script_sleeps(), 3);
+	assert_int_equal(oidc_now_ms() - T0, 12000);
+	/* The code, then its expiry, told when it happened. */
+	assert_int_equal(T->rec.infos, 2);
+	assert_non_null(strstr(T->rec.text, "The code expired at "));
 }
 
 static void
 test_configured_timeout_ends_polling_and_bounds_requests(void **state)
 {
 	configure("timeout = 10\n");
-	/* The code lives 600 s, but the login only 10 s: one poll. */
+	/*
+	 * The code lives 600 s, but the login only 10 s: one poll, a margin
+	 * before the end (9 s) as no second one fits, then time is up.
+	 */
 	expect_start(600, 5);
 	expect_poll(400, PENDING);
 	assert_int_equal(run_login(), OIDC_ERR_EXPIRED);
 	assert_int_equal(script_requests(), 3);
-	assert_int_equal(at(2), 5000);
-	assert_int_equal(clock_script_sleeps(), 1);
+	assert_int_equal(at(2), 10000 - OIDC_POLL_MARGIN_MS);
+	assert_int_equal(clock_script_sleeps(), 2);
 	assert_int_equal(script_deadline(), T0 + 10000);
+	assert_non_null(strstr(T->rec.text, "Time is up: "));
 }
 
 static void
@@ -187,9 +201,13 @@ test_default_budget_is_300_seconds_for_a_longer_code(void **state)
 	for (i = 0; i < 4; i++)
 		expect_poll(400, PENDING);
 	assert_int_equal(run_login(), OIDC_ERR_EXPIRED);
-	/* 60, 120, 180, 240 s; 300 s is the end, not a poll. */
+	/*
+	 * 60, 120, 180 s, then 299 s (one margin before the end, as only one
+	 * more fits); 300 s is the end, not a poll.
+	 */
 	assert_int_equal(script_requests(), 6);
-	assert_int_equal(at(5), 240000);
+	assert_int_equal(at(4), 180000);
+	assert_int_equal(at(5), 300000 - OIDC_POLL_MARGIN_MS);
 	assert_int_equal(script_deadline(), T0 + 300000);
 }
 
