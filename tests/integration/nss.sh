@@ -451,7 +451,8 @@ test_registration() {
 	for i in 1 2 3; do
 		code=""
 		for ((t = 0; t < 300; t++)); do
-			code="$(sed -n 's/^Code: *//p' "$WORK/gina$i.out" | head -n 1)"
+			code="$(sed -n 's/^.*Code:  *\([^ ]*\).*$/\1/p' \
+			    "$WORK/gina$i.out" | head -n 1)"
 			[ -n "$code" ] && break
 			sleep 0.1
 		done
