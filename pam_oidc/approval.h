@@ -24,8 +24,8 @@
 #include "device_flow.h"
 #include "display.h"
 #include "log.h"
-#include "login.h"
 #include "provider.h"
+#include "ui.h"
 
 struct oidc_approval {
 	const struct oidc_ui *ui;

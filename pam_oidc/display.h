@@ -10,19 +10,8 @@
 
 #include "device_flow.h"
 #include "lang.h"
+#include "layout.h"
 #include "qr.h"
-
-/* The longest message display_build makes. */
-#define DISPLAY_MAX ((size_t)64 * 1024)
-
-/*
- * The screen the message must fit: 80x24. sudo and login end the message
- * with a newline, so there the cursor takes the last line; a prompt
- * (wait = enter) ends on the cursor's line. The ssh client puts
- * "(user@host) " before the first line: the heading, short.
- */
-#define DISPLAY_COLS  80
-#define DISPLAY_LINES 24
 
 struct oidc_display_ctx {
 	const char *host;

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "display.h"
 #include "layout.h"
 #include "oidc.h"
 #include "qr.h"

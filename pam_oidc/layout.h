@@ -8,6 +8,18 @@
 #include "qr.h"
 #include "wrap.h"
 
+/* The longest message display_build makes (display.c). */
+#define DISPLAY_MAX ((size_t)64 * 1024)
+
+/*
+ * The screen the message must fit: 80x24. sudo and login end the message
+ * with a newline, so there the cursor takes the last line; a prompt
+ * (wait = enter) ends on the cursor's line. The ssh client puts
+ * "(user@host) " before the first line: the heading, short.
+ */
+#define DISPLAY_COLS  80
+#define DISPLAY_LINES 24
+
 /* The parts of the message, each a line of text before layout. */
 struct display_parts {
 	char *heading;

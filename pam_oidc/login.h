@@ -14,16 +14,7 @@
 #include "lang.h"
 #include "log.h"
 #include "roles.h"
-
-struct oidc_ui {
-	void *ctx;
-	/* Show text at once, no answer expected. */
-	int (*info)(void *ctx, const char *text);
-	/* Show text as one hidden-input prompt; returns when Enter is hit. */
-	int (*enter)(void *ctx, const char *text);
-	/* Tell the caller that the code is on screen (for measurements). */
-	void (*code_shown)(void *ctx);
-};
+#include "ui.h"
 
 struct oidc_login {
 	const char *host; /* NULL: this machine's name */
